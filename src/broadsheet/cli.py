@@ -1,0 +1,125 @@
+"""The ``broadsheet`` command: thin click wrappers over the Python API."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from . import __version__
+from .build import EXIT_STOPPED, BuildResult, BuildStopped, build
+from .config import load_config
+from .errors import BroadsheetError, Diagnostic
+from .loaders.meta import slugify
+
+SITE_DIR = click.argument(
+    "site_dir", default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+def _print_diagnostic(diagnostic: Diagnostic) -> None:
+    click.echo(str(diagnostic), err=True)
+
+
+def _run_build(site_dir: Path, output: Path | None, drafts: bool, strict: bool) -> BuildResult:
+    try:
+        result = build(site_dir, output, drafts=drafts, strict=strict, report=_print_diagnostic)
+    except BuildStopped as exc:
+        for diagnostic in exc.diagnostics:
+            _print_diagnostic(diagnostic)
+        click.echo("Build stopped; the output was left as it was.", err=True)
+        sys.exit(EXIT_STOPPED)
+    click.echo(result.summary())
+    return result
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="broadsheet")
+def main() -> None:
+    """Broadsheet: build a static news-archive website from a folder of articles.
+
+    Exit status: 0 when every article built, 1 when some articles failed (the
+    rest of the site is written; with --strict, warnings count too), 2 for a
+    bad config, template or command line (the output is left as it was).
+    """
+
+
+@main.command("build")
+@SITE_DIR
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: SITE_DIR/site, or paths.output].")
+@click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
+def build_command(site_dir: Path, output: Path | None, drafts: bool, strict: bool) -> None:
+    """Build the site in SITE_DIR (default: the current folder)."""
+    result = _run_build(site_dir, output, drafts, strict)
+    sys.exit(result.exit_code)
+
+
+@main.command("serve")
+@SITE_DIR
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on.")
+@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+def serve_command(site_dir: Path, host: str, port: int, drafts: bool) -> None:
+    """Build the site, then serve the output folder for preview."""
+    from .serve import make_server
+
+    result = _run_build(site_dir, None, drafts, False)
+    server = make_server(result.output, host, port)
+    address = f"http://{host}:{server.server_address[1]}/"
+    click.echo(f"Serving {result.output} at {address} (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@main.command("new")
+@click.argument("headline")
+@click.option("--format", "fmt", type=click.Choice(["txt", "md"]), default="md",
+              show_default=True, help="Plain text (seed shape) or Markdown.")
+@click.option("--section", help="Section folder to put it in (created if needed).")
+@click.option("--site", "site_dir", default=".", type=click.Path(file_okay=False, path_type=Path),
+              help="Site folder.")
+def new_command(headline: str, fmt: str, section: str | None, site_dir: Path) -> None:
+    """Create a content file for HEADLINE, dated today, and print its path."""
+    try:
+        path = new_article(site_dir, headline, fmt, section)
+    except BroadsheetError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_STOPPED)
+    click.echo(path)
+
+
+def new_article(site_dir: Path, headline: str, fmt: str, section: str | None = None,
+                now: datetime | None = None) -> Path:
+    """Write a new article file and return its path; never overwrites."""
+    config = load_config(site_dir)
+    now = now or datetime.now(ZoneInfo(config.timezone))
+    slug = slugify(headline)
+    if not slug:
+        raise BroadsheetError("the headline has no letters or digits to make a file name from")
+    folder = config.path("content")
+    if section:
+        folder = folder / (slugify(section) or "section")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{now:%Y-%m-%d}-{slug}.{fmt}"
+    if path.exists():
+        raise BroadsheetError(f"{path} already exists; choose another headline")
+    if fmt == "md":
+        quoted = headline.replace('"', '\\"')
+        text = (f'---\nheadline: "{quoted}"\ndate: {now:%Y-%m-%d %H:%M}\n'
+                "authors: []\ntags: []\n---\n\nWrite the article here.\n")
+    else:
+        text = f"{headline}\n\nWrite the first paragraph here.\n"
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)
+    return path

@@ -1,0 +1,210 @@
+"""``broadsheet.yaml`` -> a frozen :class:`SiteConfig`.
+
+The file is optional.  Every problem in it is reported at once, each naming
+the line of the offending key, and a bad config stops the build (exit 2)
+before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import yamlio
+from .errors import ConfigError, Diagnostic
+
+CONFIG_NAME = "broadsheet.yaml"
+
+PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
+
+
+@dataclass(frozen=True, slots=True)
+class CommentsConfig:
+    """Where comment submissions go and when comments close."""
+
+    endpoint: str | None = None
+    """URL the comment form posts to; None shows the form disabled."""
+    close_after_days: int | None = None
+    """Close comments this many days after publication; None never closes them."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownConfig:
+    """Markdown rendering options."""
+
+    unsafe_html: bool = False
+    """Pass raw HTML in Markdown bodies through; by default it is escaped."""
+
+
+@dataclass(frozen=True, slots=True)
+class PathsConfig:
+    """Folders, relative to the site folder."""
+
+    content: str = "content"
+    templates: str = "templates"
+    static: str = "static"
+    output: str = "site"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """The validated site configuration."""
+
+    title: str = "Broadsheet"
+    description: str = ""
+    base_url: str = "/"
+    """Absolute URL of the site root, ending in ``/`` (``https://example.org/news/``)."""
+    language: str = "en"
+    timezone: str = "UTC"
+    """IANA zone for dates written without an offset and for display."""
+    permalink: str = "/{year}/{month}/{day}/{slug}/"
+    """Article URL pattern; fields: year, month, day, slug, section."""
+    per_page: int = 20
+    pretty_links: bool = False
+    """Write internal links as ``dir/`` instead of ``dir/index.html``.
+
+    The default works everywhere, including a site opened from disk (file://);
+    pretty links need a web server that maps folders to ``index.html``.
+    """
+    comments: CommentsConfig = field(default_factory=CommentsConfig)
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    root: Path = field(default=Path("."), compare=False)
+    """The site folder (not read from the file)."""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def path(self, name: str) -> Path:
+        """Absolute path of one of the configured folders."""
+        return self.root / str(getattr(self.paths, name))
+
+
+_SECTIONS: dict[str, type] = {
+    "comments": CommentsConfig,
+    "markdown": MarkdownConfig,
+    "paths": PathsConfig,
+}
+
+
+def load_config(site_dir: Path | str) -> SiteConfig:
+    """Read and validate ``broadsheet.yaml`` in ``site_dir`` (defaults if absent)."""
+    root = Path(site_dir)
+    config_path = root / CONFIG_NAME
+    if not config_path.exists():
+        return SiteConfig(root=root)
+    text = config_path.read_text(encoding="utf-8-sig")
+    shown = config_path.as_posix()
+    data = yamlio.load(text, shown)
+    if data is None:
+        return SiteConfig(root=root)
+    if not isinstance(data, dict):
+        raise ConfigError.at(shown, 1, "the config must be a mapping of keys to values")
+    return parse_config(data, root, shown, yamlio.key_lines(text))
+
+
+def parse_config(
+    data: dict[str, Any], root: Path, shown: str, lines: dict[str, int] | None = None
+) -> SiteConfig:
+    """Validate a config mapping; raise :class:`ConfigError` listing every problem."""
+    lines = lines or {}
+    problems: list[Diagnostic] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Diagnostic(shown, lines.get(key), None, f"{key}: {message}"))
+
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(SiteConfig)} - {"root"}
+    for key, value in data.items():
+        key = str(key)
+        if key not in known:
+            problem(key, f"unknown key; known keys are {', '.join(sorted(known))}")
+        elif key in _SECTIONS:
+            values[key] = _parse_section(key, value, _SECTIONS[key], problem)
+        else:
+            checked = _check(key, value, SiteConfig, problem)
+            if checked is not _INVALID:
+                values[key] = checked
+    config = replace(SiteConfig(root=root), **values)
+    _check_semantics(config, problem)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+_INVALID = object()
+
+
+def _parse_section(key: str, value: Any, cls: type, problem: Any) -> Any:
+    if value is None:
+        return cls()
+    if not isinstance(value, dict):
+        problem(key, "must be a mapping")
+        return cls()
+    known = {f.name for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for sub, sub_value in value.items():
+        dotted = f"{key}.{sub}"
+        if sub not in known:
+            problem(dotted, f"unknown key; known keys are {', '.join(sorted(known))}")
+            continue
+        checked = _check(dotted, sub_value, cls, problem, name=str(sub))
+        if checked is not _INVALID:
+            values[str(sub)] = checked
+    return cls(**values)
+
+
+def _check(key: str, value: Any, cls: type, problem: Any, name: str | None = None) -> Any:
+    """Check one scalar value against the default's type."""
+    default = getattr(cls(), name or key)
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        problem(key, f"must be true or false, not {value!r}")
+    elif isinstance(default, int) or (default is None and key.endswith("_days")):
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        if value is None and default is None:
+            return None
+        problem(key, f"must be a whole number of at least 1, not {value!r}")
+    elif isinstance(value, str) and value.strip():
+        return value.strip()
+    elif value is None and default is None:
+        return None
+    else:
+        problem(key, f"must be a non-empty string, not {value!r}")
+    return _INVALID
+
+
+_BASE_URL = re.compile(r"^(https?://[^/\s]+)?/[^\s]*$")
+
+
+def _check_semantics(config: SiteConfig, problem: Any) -> None:
+    if not _BASE_URL.match(config.base_url) or not config.base_url.endswith("/"):
+        problem(
+            "base_url",
+            f"must be an absolute URL or path ending in '/', like "
+            f"'https://example.org/news/', not {config.base_url!r}",
+        )
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problem("timezone", f"unknown time zone {config.timezone!r}; use an IANA name such "
+                "as 'Europe/London' or 'UTC'")
+    names = set(re.findall(r"{(\w*)}", config.permalink))
+    if "slug" not in names:
+        problem("permalink", "must contain {slug}")
+    unknown = names - PERMALINK_FIELDS
+    if unknown:
+        problem("permalink", f"unknown field {{{sorted(unknown)[0]}}}; fields are "
+                + ", ".join("{" + n + "}" for n in sorted(PERMALINK_FIELDS)))
+    if not config.permalink.startswith("/") or ".." in config.permalink:
+        problem("permalink", "must start with '/' and must not contain '..'")
+    for name in ("content", "templates", "static", "output"):
+        value = getattr(config.paths, name)
+        if Path(value).is_absolute() and name != "output":
+            problem(f"paths.{name}", "must be relative to the site folder")

@@ -1,0 +1,42 @@
+"""Markdown articles: CommonMark plus tables, strikethrough and footnotes.
+
+The headline comes from front matter; failing that, a level-1 heading that
+opens the body is taken as the headline and removed from it.
+"""
+
+from __future__ import annotations
+
+from ..markup import inline_text, markdown
+from .base import Body
+
+
+def parse(
+    text: str, first_line: int = 1, unsafe_html: bool = False, take_heading: bool = True
+) -> Body:
+    """Render a Markdown body (front matter already removed)."""
+    md = markdown(unsafe_html)
+    env: dict[str, object] = {}
+    tokens = md.parse(text, env)
+    headline: str | None = None
+    headline_line: int | None = None
+    start = 0
+    if take_heading and len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
+        headline = inline_text(tokens[1]).strip() or None
+        headline_line = first_line + tokens[0].map[0] if tokens[0].map else first_line
+        start = 3
+    summary = ""
+    words = 0
+    for index, token in enumerate(tokens[start:], start):
+        if token.type == "inline":
+            plain = inline_text(token)
+            words += len(plain.split())
+            if not summary and tokens[index - 1].type == "paragraph_open":
+                summary = " ".join(plain.split())
+    html = md.renderer.render(tokens[start:], md.options, env)
+    return Body(
+        headline=headline,
+        headline_line=headline_line,
+        html=html,
+        summary=summary,
+        word_count=words,
+    )

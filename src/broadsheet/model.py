@@ -1,0 +1,78 @@
+"""The records Broadsheet works with: plain frozen data, no I/O, no Jinja.
+
+Loaders turn files into :class:`Article` records; :mod:`broadsheet.graph`
+arranges records into an :class:`Archive`; the renderer turns each
+:class:`Page` into a string.  Keeping these records immutable and free of
+behaviour is what lets pages be rendered in any order, in parallel, or
+incrementally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+CommentState = Literal["open", "closed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article, as loaded from one source file (plus its metadata files)."""
+
+    source: str
+    """Path of the source file relative to the site folder, POSIX style."""
+    format: str
+    """The loader that read it: ``"txt"`` or ``"md"``."""
+    slug: str
+    """URL-safe identifier, unique within the archive after graph building."""
+    headline: str
+    """The article's headline, as plain text."""
+    summary: str
+    """Plain-text summary: explicit in metadata, else the first paragraph."""
+    body_html: str
+    """The body, rendered to (safe) HTML."""
+    date: datetime | None = None
+    """Publication time, timezone-aware; None for an undated article."""
+    updated: datetime | None = None
+    """Time of the last substantive update, timezone-aware, if any."""
+    authors: tuple[str, ...] = ()
+    section: str | None = None
+    """The section (desk) the article belongs to, e.g. ``"Business"``."""
+    tags: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    language: str | None = None
+    """BCP 47 language tag; None means the site's language."""
+    draft: bool = False
+    word_count: int = 0
+    comments: CommentState = "open"
+    """Whether the comment form is shown."""
+    chrome: tuple[str, ...] = ()
+    """Lines of web-page chrome (comment prompts, share links...) removed from the body."""
+    source_hash: str = ""
+    """SHA-256 of the source file's bytes, for duplicate detection and rebuilds."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Metadata keys Broadsheet does not interpret, available to templates."""
+    url: str = ""
+    """Site-relative URL (``2024/01/31/slug/``), set when the archive is built."""
+
+    @property
+    def reading_time(self) -> int:
+        """Estimated minutes to read, at 230 words a minute, at least one."""
+        return max(1, round(self.word_count / 230))
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One output file: which template renders it, where, and with what."""
+
+    path: str
+    """Output path relative to the output folder, POSIX style (``a/b/index.html``)."""
+    template: str
+    """Template name, e.g. ``"article.html"``."""
+    context: Mapping[str, Any]
+    """Template variables particular to this page."""
+    title: str = ""
+    """The page's own title (without the site title)."""

@@ -1,0 +1,130 @@
+"""Rendering: one Jinja Environment per build; a page in, a string out.
+
+The site's own ``templates/`` folder overrides the default theme file by file.
+Autoescaping is on for every template and undefined variables are errors, so
+a typo in a template fails the build (exit 2) instead of publishing blanks.
+Nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from datetime import datetime
+from functools import partial
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from .config import SiteConfig
+from .errors import Diagnostic, TemplateError
+from .model import Page
+from .urls import link, root_prefix
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def theme_dir() -> Path:
+    """The default theme: inside the installed package, or the repository's copy."""
+    packaged = Path(str(resources.files("broadsheet"))) / "theme"
+    if packaged.is_dir():
+        return packaged
+    repository = Path(__file__).resolve().parents[2] / "templates"
+    if repository.is_dir():
+        return repository
+    raise TemplateError(Diagnostic(str(packaged), None, None,
+                                   "the default theme is missing; reinstall Broadsheet"))  # fmt: skip
+
+
+def make_environment(config: SiteConfig, globals_: Mapping[str, Any] | None = None) -> jinja2.Environment:
+    """Build the Environment: site templates first, then the default theme."""
+    search = [config.path("templates"), theme_dir()]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search if p.is_dir()]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["href"] = _href
+    env.filters["absolute"] = partial(absolute_url, config.base_url)
+    env.filters["date"] = partial(format_date, config)
+    env.filters["isodate"] = lambda value: value.isoformat() if value else ""
+    env.filters["plural"] = plural
+    env.globals["site"] = config
+    env.globals.update(globals_ or {})
+    return env
+
+
+@pass_context
+def _href(context: Context, url: str) -> str:
+    site: SiteConfig = context["site"]
+    return link(context["root"], url, site.pretty_links)
+
+
+def absolute_url(base_url: str, url: str) -> str:
+    """``base_url`` joined with a site-relative URL."""
+    return base_url + url
+
+
+def format_date(config: SiteConfig, value: datetime | None, style: str = "long") -> str:
+    """A date for readers, in the site's time zone: ``14 March 2024`` (``, 09:30``)."""
+    if value is None:
+        return "Undated"
+    local = value.astimezone(config.tz)
+    text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+    if style == "long" and (local.hour or local.minute):
+        text += f", {local.hour:02d}:{local.minute:02d}"
+    return text
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 Comment``, ``2 Comments``."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"
+
+
+def render_page(env: jinja2.Environment, page: Page) -> str:
+    """Render one page; template problems become :class:`TemplateError`."""
+    site: SiteConfig = env.globals["site"]  # type: ignore[assignment]
+    root = root_prefix(page.path)
+    if page.path == "404.html":
+        # Served for any missing URL, so its links must not be relative.
+        root = urlsplit(site.base_url).path
+    try:
+        template = env.get_template(page.template)
+        return template.render({**page.context, "page": page, "root": root})
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(Diagnostic(_template_path(env, exc.name or exc.filename),
+                                       exc.lineno, None, exc.message or "syntax error")) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(Diagnostic(page.template, None, None,
+                                       f"template {exc.name!r} not found (rendering "
+                                       f"{page.path})")) from None
+    except Exception as exc:  # noqa: BLE001 - any failure inside a template
+        path, line = _template_frame(exc)
+        raise TemplateError(Diagnostic(path or page.template, line, None,
+                                       f"{type(exc).__name__}: {exc} (rendering "
+                                       f"{page.path})")) from None  # fmt: skip
+
+
+def _template_path(env: jinja2.Environment, name: str | None) -> str:
+    return name or "<template>"
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in an exception's traceback."""
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".json")):
+            found = (frame.filename, frame.lineno)
+    return found

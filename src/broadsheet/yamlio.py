@@ -1,0 +1,67 @@
+"""YAML reading with the C loader and diagnostics that carry file line numbers.
+
+Front matter starts some lines into its file, so every line number PyYAML
+reports is shifted by ``first_line`` before it reaches the user.  Only the safe
+loaders are used: YAML tags such as ``!!python/object`` are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, SourceError
+
+try:  # PyYAML's libyaml binding is about 8x faster than the pure-Python loader.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: Largest YAML document Broadsheet will parse, in characters.
+MAX_YAML_CHARS = 1_000_000
+
+
+def load(text: str, path: str, first_line: int = 1) -> Any:
+    """Parse one YAML document; ``first_line`` is the file line where ``text`` starts."""
+    if len(text) > MAX_YAML_CHARS:
+        raise SourceError.at(
+            path, first_line, f"YAML block is larger than {MAX_YAML_CHARS:,} characters"
+        )
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark is not None else first_line
+        col = mark.column + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        message = f"invalid YAML: {problem}"
+        if "could not determine a constructor" in problem:
+            message = f"YAML tag not allowed: {problem.split('tag ')[-1]}; remove the tag"
+        raise SourceError(Diagnostic(path, line, col, message)) from None
+    except yaml.YAMLError as exc:
+        raise SourceError.at(path, first_line, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise SourceError.at(path, first_line, "YAML nests too deeply") from None
+
+
+def key_lines(text: str, first_line: int = 1) -> dict[str, int]:
+    """Map each top-level key of a YAML mapping to the file line it stands on.
+
+    Only called on the error path, so the ordinary build parses YAML once.
+    """
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines[str(key.value)] = first_line + key.start_mark.line
+                if isinstance(value, yaml.MappingNode):
+                    for sub_key, _ in value.value:
+                        if isinstance(sub_key, yaml.ScalarNode):
+                            dotted = f"{key.value}.{sub_key.value}"
+                            lines[dotted] = first_line + sub_key.start_mark.line
+    return lines
