@@ -15,9 +15,7 @@ from .config import load_config
 from .errors import BroadsheetError, Diagnostic
 from .loaders.meta import slugify
 
-SITE_DIR = click.argument(
-    "site_dir", default=".", type=click.Path(file_okay=False, path_type=Path)
-)
+SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 
 
 def _print_diagnostic(diagnostic: Diagnostic) -> None:
@@ -49,8 +47,12 @@ def main() -> None:
 
 @main.command("build")
 @SITE_DIR
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder [default: SITE_DIR/site, or paths.output].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder [default: SITE_DIR/site, or paths.output].",
+)
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
 def build_command(site_dir: Path, output: Path | None, drafts: bool, strict: bool) -> None:
@@ -61,10 +63,15 @@ def build_command(site_dir: Path, output: Path | None, drafts: bool, strict: boo
 
 @main.command("serve")
 @SITE_DIR
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on.")
-@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "-p",
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 picks a free one).",
+)
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
 def serve_command(site_dir: Path, host: str, port: int, drafts: bool) -> None:
     """Build the site, then serve the output folder for preview."""
@@ -84,11 +91,22 @@ def serve_command(site_dir: Path, host: str, port: int, drafts: bool) -> None:
 
 @main.command("new")
 @click.argument("headline")
-@click.option("--format", "fmt", type=click.Choice(["txt", "md"]), default="md",
-              show_default=True, help="Plain text (seed shape) or Markdown.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["txt", "md"]),
+    default="md",
+    show_default=True,
+    help="Plain text (seed shape) or Markdown.",
+)
 @click.option("--section", help="Section folder to put it in (created if needed).")
-@click.option("--site", "site_dir", default=".", type=click.Path(file_okay=False, path_type=Path),
-              help="Site folder.")
+@click.option(
+    "--site",
+    "site_dir",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Site folder.",
+)
 def new_command(headline: str, fmt: str, section: str | None, site_dir: Path) -> None:
     """Create a content file for HEADLINE, dated today, and print its path."""
     try:
@@ -99,8 +117,9 @@ def new_command(headline: str, fmt: str, section: str | None, site_dir: Path) ->
     click.echo(path)
 
 
-def new_article(site_dir: Path, headline: str, fmt: str, section: str | None = None,
-                now: datetime | None = None) -> Path:
+def new_article(
+    site_dir: Path, headline: str, fmt: str, section: str | None = None, now: datetime | None = None
+) -> Path:
     """Write a new article file and return its path; never overwrites."""
     config = load_config(site_dir)
     now = now or datetime.now(ZoneInfo(config.timezone))
@@ -116,8 +135,10 @@ def new_article(site_dir: Path, headline: str, fmt: str, section: str | None = N
         raise BroadsheetError(f"{path} already exists; choose another headline")
     if fmt == "md":
         quoted = headline.replace('"', '\\"')
-        text = (f'---\nheadline: "{quoted}"\ndate: {now:%Y-%m-%d %H:%M}\n'
-                "authors: []\ntags: []\n---\n\nWrite the article here.\n")
+        text = (
+            f'---\nheadline: "{quoted}"\ndate: {now:%Y-%m-%d %H:%M}\n'
+            "authors: []\ntags: []\n---\n\nWrite the article here.\n"
+        )
     else:
         text = f"{headline}\n\nWrite the first paragraph here.\n"
     with path.open("x", encoding="utf-8") as handle:

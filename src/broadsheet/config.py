@@ -193,15 +193,21 @@ def _check_semantics(config: SiteConfig, problem: Any) -> None:
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problem("timezone", f"unknown time zone {config.timezone!r}; use an IANA name such "
-                "as 'Europe/London' or 'UTC'")
+        problem(
+            "timezone",
+            f"unknown time zone {config.timezone!r}; use an IANA name such "
+            "as 'Europe/London' or 'UTC'",
+        )
     names = set(re.findall(r"{(\w*)}", config.permalink))
     if "slug" not in names:
         problem("permalink", "must contain {slug}")
     unknown = names - PERMALINK_FIELDS
     if unknown:
-        problem("permalink", f"unknown field {{{sorted(unknown)[0]}}}; fields are "
-                + ", ".join("{" + n + "}" for n in sorted(PERMALINK_FIELDS)))
+        problem(
+            "permalink",
+            f"unknown field {{{sorted(unknown)[0]}}}; fields are "
+            + ", ".join("{" + n + "}" for n in sorted(PERMALINK_FIELDS)),
+        )
     if not config.permalink.startswith("/") or ".." in config.permalink:
         problem("permalink", "must start with '/' and must not contain '..'")
     for name in ("content", "templates", "static", "output"):

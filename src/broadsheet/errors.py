@@ -52,9 +52,7 @@ class SourceError(BroadsheetError):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
     @classmethod
-    def at(
-        cls, path: str, line: int | None, message: str, col: int | None = None
-    ) -> SourceError:
+    def at(cls, path: str, line: int | None, message: str, col: int | None = None) -> SourceError:
         """Shorthand for an error with a single diagnostic."""
         return cls(Diagnostic(path, line, col, message))
 

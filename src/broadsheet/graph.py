@@ -17,6 +17,7 @@ from .loaders.meta import slugify
 from .model import Article, Page
 from .urls import output_path, paginated, permalink
 
+
 @dataclass(frozen=True, slots=True)
 class Term:
     """One value of a taxonomy (a section, a tag...) and its articles."""

@@ -40,11 +40,13 @@ def theme_dir() -> Path:
     repository = Path(__file__).resolve().parents[2] / "templates"
     if repository.is_dir():
         return repository
-    raise TemplateError(Diagnostic(str(packaged), None, None,
-                                   "the default theme is missing; reinstall Broadsheet"))  # fmt: skip
+    message = "the default theme is missing; reinstall Broadsheet"
+    raise TemplateError(Diagnostic(str(packaged), None, None, message))
 
 
-def make_environment(config: SiteConfig, globals_: Mapping[str, Any] | None = None) -> jinja2.Environment:
+def make_environment(
+    config: SiteConfig, globals_: Mapping[str, Any] | None = None
+) -> jinja2.Environment:
     """Build the Environment: site templates first, then the default theme."""
     search = [config.path("templates"), theme_dir()]
     env = jinja2.Environment(
@@ -104,13 +106,24 @@ def render_page(env: jinja2.Environment, page: Page) -> str:
         template = env.get_template(page.template)
         return template.render({**page.context, "page": page, "root": root})
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(Diagnostic(_template_path(env, exc.name or exc.filename),
-                                       exc.lineno, None, exc.message or "syntax error")) from None
+        raise TemplateError(
+            Diagnostic(
+                _template_path(env, exc.name or exc.filename),
+                exc.lineno,
+                None,
+                exc.message or "syntax error",
+            )
+        ) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(Diagnostic(page.template, None, None,
-                                       f"template {exc.name!r} not found (rendering "
-                                       f"{page.path})")) from None
-    except Exception as exc:  # noqa: BLE001 - any failure inside a template
+        raise TemplateError(
+            Diagnostic(
+                page.template,
+                None,
+                None,
+                f"template {exc.name!r} not found (rendering {page.path})",
+            )
+        ) from None
+    except Exception as exc:
         path, line = _template_frame(exc)
         raise TemplateError(Diagnostic(path or page.template, line, None,
                                        f"{type(exc).__name__}: {exc} (rendering "

@@ -14,9 +14,25 @@ import yaml
 from .errors import Diagnostic, SourceError
 
 try:  # PyYAML's libyaml binding is about 8x faster than the pure-Python loader.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _Base
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Base  # type: ignore[assignment]
+
+
+class _Loader(_Base):
+    """The safe loader, except that timestamps stay text.
+
+    PyYAML raises a bare ValueError for an impossible date such as
+    ``2024-13-45``; keeping dates as text lets :mod:`broadsheet.loaders.meta`
+    parse every date in one place and report it with its field and line.
+    """
+
+
+def _timestamp_as_text(loader: _Base, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 #: Largest YAML document Broadsheet will parse, in characters.
 MAX_YAML_CHARS = 1_000_000
@@ -29,7 +45,7 @@ def load(text: str, path: str, first_line: int = 1) -> Any:
             path, first_line, f"YAML block is larger than {MAX_YAML_CHARS:,} characters"
         )
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark is not None else first_line
@@ -43,6 +59,8 @@ def load(text: str, path: str, first_line: int = 1) -> Any:
         raise SourceError.at(path, first_line, f"invalid YAML: {exc}") from None
     except RecursionError:
         raise SourceError.at(path, first_line, "YAML nests too deeply") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise SourceError.at(path, first_line, f"invalid YAML value: {exc}") from None
 
 
 def key_lines(text: str, first_line: int = 1) -> dict[str, int]:

@@ -143,7 +143,8 @@ def discover(site_root: Path, content_dir: Path) -> tuple[list[Source], list[Dia
                 )
             )
         for name in sorted(filenames):
-            if name.endswith(SIDECAR_SUFFIXES) and name != DEFAULTS_NAME and name not in used_sidecars:
+            orphan = name not in used_sidecars and name != DEFAULTS_NAME
+            if orphan and name.endswith(SIDECAR_SUFFIXES):
                 diagnostics.append(Diagnostic(
                     _shown(folder / name, site_root), None, None,
                     "metadata file has no article beside it (NAME.txt or NAME.md); it is ignored",
@@ -211,8 +212,10 @@ def _read_text(path: Path, shown: str, warnings: list[Diagnostic]) -> tuple[str,
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
             raise SourceError.at(
-                shown, None, f"file is {size:,} bytes, larger than the "
-                f"{MAX_SOURCE_BYTES:,}-byte limit; split it"
+                shown,
+                None,
+                f"file is {size:,} bytes, larger than the "
+                f"{MAX_SOURCE_BYTES:,}-byte limit; split it",
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -255,9 +258,9 @@ def _load(source: Source, options: LoadOptions, warnings: list[Diagnostic]) -> A
             "the front matter",
         )  # fmt: skip
     extra = dict(meta.extra)
-    if body.headline and fields.get("headline") and body.headline != fields["headline"]:
-        if source.format == "txt":
-            extra["source_headline"] = body.headline
+    replaced = fields.get("headline") and body.headline != fields["headline"]
+    if source.format == "txt" and body.headline and replaced:
+        extra["source_headline"] = body.headline
     slug = slugify(fields.get("slug") or name_slug) or slugify(headline)
     digest = hashlib.sha256(data).hexdigest()
     return Article(

@@ -20,7 +20,8 @@ def parse(
     headline: str | None = None
     headline_line: int | None = None
     start = 0
-    if take_heading and len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
+    opens_with_h1 = len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
+    if take_heading and opens_with_h1:
         headline = inline_text(tokens[1]).strip() or None
         headline_line = first_line + tokens[0].map[0] if tokens[0].map else first_line
         start = 3

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from slugify import slugify as _slugify
@@ -124,7 +124,7 @@ def date_from_filename(stem: str, path: str) -> tuple[dict[str, Value], str]:
 _DATE_TEXT = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$",
+    r"\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?$",
     re.IGNORECASE,
 )
 
@@ -153,13 +153,13 @@ def coerce_datetime(raw: Any, tz: tzinfo) -> datetime:
         if offset.upper() == "Z":
             zone = timezone.utc
         else:
-            digits = offset.replace(":", "")
-            sign = -1 if digits[0] == "-" else 1
-            hours, minutes = int(digits[1:3]), int(digits[3:5])
+            sign = -1 if offset[0] == "-" else 1
+            hours_text, _, minutes_text = offset[1:].partition(":")
+            if not minutes_text and len(hours_text) > 2:
+                hours_text, minutes_text = hours_text[:2], hours_text[2:]
+            hours, minutes = int(hours_text), int(minutes_text or 0)
             if hours > 23 or minutes > 59:
                 raise CoercionError(f"time zone offset {offset!r} is out of range")
-            from datetime import timedelta
-
             zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
     try:
         return datetime(
@@ -193,7 +193,7 @@ def coerce_names(raw: Any) -> tuple[str, ...]:
 
 
 def coerce_text(raw: Any) -> str:
-    if isinstance(raw, (dict, list, tuple)) or isinstance(raw, bool):
+    if isinstance(raw, (dict, list, tuple, bool)):
         raise CoercionError(f"expected text, not {_describe(raw)}")
     if raw is None:
         return ""
