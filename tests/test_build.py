@@ -129,7 +129,7 @@ def test_strict_turns_warnings_into_failure(sample_site: Path) -> None:
     assert result.exit_code == 1
     assert [str(d) for d in result.diagnostics.warnings] == [
         "content/news/orphan.yaml: warning: metadata file has no article beside it "
-        "(NAME.txt or NAME.md); it is ignored"
+        "(orphan.txt or orphan.md); it is ignored"
     ]
 
 

@@ -15,14 +15,16 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import SiteConfig, load_config
 from .errors import BroadsheetError, Diagnostic, Diagnostics
+from .feeds import FeedSpec
 from .graph import Archive, build_archive
 from .loaders import LoadOptions, discover, load_source
 from .model import Article
-from .render import make_environment, render_page, theme_dir
+from .render import make_environment, render_files, theme_dir
 
 #: Exit statuses.
 EXIT_OK, EXIT_ARTICLE_ERRORS, EXIT_STOPPED = 0, 1, 2
@@ -71,7 +73,11 @@ def load_articles(config: SiteConfig, diagnostics: Diagnostics) -> tuple[list[Ar
     """Discover and load every article source; return the articles and the failure count."""
     sources, found = discover(config.root, config.path("content"))
     diagnostics.extend(found)
-    options = LoadOptions(timezone=config.timezone, unsafe_html=config.markdown.unsafe_html)
+    options = LoadOptions(
+        timezone=config.timezone,
+        unsafe_html=config.markdown.unsafe_html,
+        entities=config.entities == "auto",
+    )
     articles = []
     failed = 0
     for source in sources:
@@ -89,13 +95,17 @@ def build(
     output: Path | str | None = None,
     *,
     drafts: bool = False,
+    future: bool = False,
     strict: bool = False,
+    now: datetime | None = None,
     report: Callable[[Diagnostic], None] | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` into ``output`` (default ``SITE_DIR/site``).
 
     Raises :class:`BuildStopped` for a bad config or template, leaving the
     output as it was.  Bad articles are reported in the result and skipped.
+    ``now`` (default: the current time) decides which articles are in the
+    future and what the news sitemap and "on this day" consider recent.
     """
     started = time.perf_counter()
     try:
@@ -107,7 +117,8 @@ def build(
     diagnostics = result.diagnostics
 
     articles, result.failed = load_articles(config, diagnostics)
-    archive = build_archive(articles, config, drafts=drafts)
+    now = now or datetime.now(timezone.utc)
+    archive = build_archive(articles, config, now=now, drafts=drafts, future=future)
     diagnostics.extend(archive.diagnostics)
     result.articles = len(archive.articles)
 
@@ -129,18 +140,22 @@ def build(
 
 
 def write_site(config: SiteConfig, archive: Archive, target: Path) -> int:
-    """Render every page of ``archive`` and copy static files into ``target``."""
-    env = make_environment(config, {"sections": archive.sections})
+    """Render every page of ``archive`` into ``target``, copy static files, and
+    return the number of HTML pages written."""
+    site_feeds = FeedSpec(config.title, "", ())
+    env = make_environment(
+        config, {"sections": archive.sections, "archive": archive, "site_feeds": site_feeds}
+    )
     written = 0
     made: set[Path] = set()
     for page in archive.pages:
-        html = render_page(env, page)
-        path = target / page.path
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_text(html, encoding="utf-8")
-        written += 1
+        for rel, text in render_files(env, page):
+            path = target / rel
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            path.write_text(text, encoding="utf-8")
+            written += rel.endswith(".html")
     _copy_tree(theme_dir() / "static", target / "static")
     _copy_tree(config.path("static"), target)
     return written

@@ -44,6 +44,8 @@ class _PageScan(HTMLParser):
         if tag == "a" and name:
             self.ids.setdefault(name, []).append(line)
         wanted = _LINK_ATTRS.get(tag)
+        if tag == "link" and values.get("rel") == "canonical":
+            return  # the page's public address, not a link to follow from disk
         if wanted and values.get(wanted):
             self.links.append((str(values[wanted]), line))
         if tag == "title":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,16 +20,28 @@ from .loaders.meta import slugify
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 
 
-def _print_diagnostic(diagnostic: Diagnostic) -> None:
-    click.echo(str(diagnostic), err=True)
+def _reporter(site_dir: Path) -> Callable[[Diagnostic], None]:
+    """Print diagnostics with paths relative to the current folder (clickable in editors)."""
+
+    def report(diagnostic: Diagnostic) -> None:
+        path = Path(diagnostic.path)
+        if site_dir != Path(".") and not path.is_absolute():
+            diagnostic = replace(diagnostic, path=(site_dir / path).as_posix())
+        click.echo(str(diagnostic), err=True)
+
+    return report
 
 
-def _run_build(site_dir: Path, output: Path | None, drafts: bool, strict: bool) -> BuildResult:
+def _run_build(
+    site_dir: Path, output: Path | None, drafts: bool, strict: bool, future: bool = False
+) -> BuildResult:
+    report = _reporter(site_dir)
     try:
-        result = build(site_dir, output, drafts=drafts, strict=strict, report=_print_diagnostic)
+        result = build(site_dir, output, drafts=drafts, future=future, strict=strict,
+                       report=report)  # fmt: skip
     except BuildStopped as exc:
         for diagnostic in exc.diagnostics:
-            _print_diagnostic(diagnostic)
+            report(diagnostic)
         click.echo("Build stopped; the output was left as it was.", err=True)
         sys.exit(EXIT_STOPPED)
     click.echo(result.summary())
@@ -54,10 +68,13 @@ def main() -> None:
     help="Output folder [default: SITE_DIR/site, or paths.output].",
 )
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("--future", is_flag=True, help="Include articles dated in the future.")
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
-def build_command(site_dir: Path, output: Path | None, drafts: bool, strict: bool) -> None:
+def build_command(
+    site_dir: Path, output: Path | None, drafts: bool, future: bool, strict: bool
+) -> None:
     """Build the site in SITE_DIR (default: the current folder)."""
-    result = _run_build(site_dir, output, drafts, strict)
+    result = _run_build(site_dir, output, drafts, strict, future)
     sys.exit(result.exit_code)
 
 

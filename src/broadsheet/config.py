@@ -7,6 +7,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -40,6 +41,16 @@ class MarkdownConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedsConfig:
+    """Atom, RSS and JSON feeds for the site, its sections, tags and authors."""
+
+    entries: int = 20
+    """How many of the latest articles each feed carries."""
+    content: str = "full"
+    """``full``: the whole article in each entry; ``summary``: the summary only."""
+
+
+@dataclass(frozen=True, slots=True)
 class PathsConfig:
     """Folders, relative to the site folder."""
 
@@ -69,7 +80,10 @@ class SiteConfig:
     The default works everywhere, including a site opened from disk (file://);
     pretty links need a web server that maps folders to ``index.html``.
     """
+    entities: str = "off"
+    """``auto``: find people and places in the text of articles that list neither."""
     comments: CommentsConfig = field(default_factory=CommentsConfig)
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
     root: Path = field(default=Path("."), compare=False)
@@ -87,6 +101,7 @@ class SiteConfig:
 _SECTIONS: dict[str, type] = {
     "comments": CommentsConfig,
     "markdown": MarkdownConfig,
+    "feeds": FeedsConfig,
     "paths": PathsConfig,
 }
 
@@ -98,7 +113,7 @@ def load_config(site_dir: Path | str) -> SiteConfig:
     if not config_path.exists():
         return SiteConfig(root=root)
     text = config_path.read_text(encoding="utf-8-sig")
-    shown = config_path.as_posix()
+    shown = CONFIG_NAME  # paths in messages are relative to the site folder
     data = yamlio.load(text, shown)
     if data is None:
         return SiteConfig(root=root)
@@ -122,10 +137,12 @@ def parse_config(
     for key, value in data.items():
         key = str(key)
         if key not in known:
-            problem(key, f"unknown key; known keys are {', '.join(sorted(known))}")
+            problem(key, _unknown(key, known))
         elif key in _SECTIONS:
             values[key] = _parse_section(key, value, _SECTIONS[key], problem)
         else:
+            if key == "entities" and isinstance(value, bool):
+                value = "auto" if value else "off"  # YAML reads a bare `off` as false
             checked = _check(key, value, SiteConfig, problem)
             if checked is not _INVALID:
                 values[key] = checked
@@ -139,6 +156,12 @@ def parse_config(
 _INVALID = object()
 
 
+def _unknown(key: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown key; {hint}known keys are {', '.join(sorted(known))}"
+
+
 def _parse_section(key: str, value: Any, cls: type, problem: Any) -> Any:
     if value is None:
         return cls()
@@ -150,7 +173,7 @@ def _parse_section(key: str, value: Any, cls: type, problem: Any) -> Any:
     for sub, sub_value in value.items():
         dotted = f"{key}.{sub}"
         if sub not in known:
-            problem(dotted, f"unknown key; known keys are {', '.join(sorted(known))}")
+            problem(dotted, _unknown(str(sub), known))
             continue
         checked = _check(dotted, sub_value, cls, problem, name=str(sub))
         if checked is not _INVALID:
@@ -210,6 +233,10 @@ def _check_semantics(config: SiteConfig, problem: Any) -> None:
         )
     if not config.permalink.startswith("/") or ".." in config.permalink:
         problem("permalink", "must start with '/' and must not contain '..'")
+    if config.feeds.content not in ("full", "summary"):
+        problem("feeds.content", f"must be 'full' or 'summary', not {config.feeds.content!r}")
+    if config.entities not in ("off", "auto"):
+        problem("entities", f"must be 'off' or 'auto', not {config.entities!r}")
     for name in ("content", "templates", "static", "output"):
         value = getattr(config.paths, name)
         if Path(value).is_absolute() and name != "output":

@@ -1,21 +1,77 @@
-"""The archive: articles placed at URLs, grouped into sections, split into pages.
+"""The archive: articles placed at URLs and arranged into every page of the site.
 
-Everything here is pure: records in, records and diagnostics out.  URL
-collisions are found before anything is written, every colliding input is
-named, and the disambiguation is deterministic (sorted by source path).
+Everything here is pure: records in, records, pages and diagnostics out.  The
+order of work is fixed so that the result is deterministic:
+
+1. choose the articles (drafts and future articles left out unless asked for);
+2. build the terms of each taxonomy and the date periods;
+3. claim the URL of every generated page (listings, feeds, sitemaps...);
+4. claim article URLs, sorted by source path: an article whose URL is taken is
+   published at ``slug-2`` (``-3``...) and both sources are named in a warning;
+5. list the pages.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
 
 from .config import SiteConfig
 from .errors import Diagnostic
+from .feeds import FeedSpec, is_absolute_base
 from .loaders.meta import slugify
-from .model import Article, Page
+from .model import MONTHS, Article, Page
 from .urls import output_path, paginated, permalink
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """A way of grouping articles by one of their fields."""
+
+    kind: str
+    """Singular name: ``section``, ``tag``, ``author``, ``person``, ``place``."""
+    key: str
+    """Plural name, used for the index URL and the template variable."""
+    title: str
+    """Heading of the index page."""
+    label: str
+    """Label before a term's name: "Tag: harbour"."""
+    prefix: str
+    """URL prefix of term pages (sections live at the site root)."""
+    feeds: bool
+    """Whether each term has its own feeds."""
+
+    def names(self, article: Article) -> tuple[str, ...]:
+        if self.kind == "section":
+            return (article.section,) if article.section else ()
+        return tuple(getattr(article, self.key))
+
+
+TAXONOMIES: tuple[Taxonomy, ...] = (
+    Taxonomy("section", "sections", "Sections", "Section", "", True),
+    Taxonomy("tag", "tags", "Tags", "Tag", "tags/", True),
+    Taxonomy("author", "authors", "Authors", "Author", "authors/", True),
+    Taxonomy("person", "people", "People", "Person", "people/", False),
+    Taxonomy("place", "places", "Places", "Place", "places/", False),
+)
+TAXONOMY = {t.kind: t for t in TAXONOMIES}
+
+#: Top-level names that section slugs must not take (they get a ``section-`` prefix).
+RESERVED = frozenset(
+    {t.key for t in TAXONOMIES}
+    | {t.prefix.rstrip("/") for t in TAXONOMIES if t.prefix}
+    | {"archive", "undated", "on-this-day", "page", "static", "search", "feeds", "sitemaps"}
+)
+FEED_FILES = ("feed.xml", "rss.xml", "feed.json")
+MACHINE_FILES = ("sitemap.xml", "news-sitemap.xml", "robots.txt", "sitemaps/")
+FEED_TEMPLATES = ("atom", "rss", "jsonfeed")
+#: Related articles shown under an article.
+RELATED_COUNT = 5
+#: Terms shared by more articles than this are too broad to make articles related.
+RELATED_MAX_TERM_SIZE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,17 +79,44 @@ class Term:
     """One value of a taxonomy (a section, a tag...) and its articles."""
 
     kind: str
-    """``"section"``, ``"tag"``, ``"author"``, ``"person"`` or ``"place"``."""
     name: str
     slug: str
     url: str
     """Site-relative URL of the term's first listing page."""
     articles: tuple[Article, ...] = ()
     """Newest first."""
+    extracted: bool = False
+    """Found in article text by ``entities: auto``, not listed in any metadata."""
 
     @property
     def count(self) -> int:
         return len(self.articles)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A year, month or day of the date archive."""
+
+    kind: str
+    """``year``, ``month`` or ``day``."""
+    year: int
+    month: int
+    day: int
+    title: str
+    """``2024``, ``January 2024``, ``31 January 2024``."""
+    url: str
+    articles: tuple[Article, ...] = ()
+    """Newest first."""
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    title: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +152,18 @@ class Archive:
 
     articles: tuple[Article, ...]
     """Published articles, newest first, each with its ``url`` set."""
-    sections: tuple[Term, ...]
+    taxonomies: dict[str, tuple[Term, ...]]
+    """Terms of each taxonomy by plural key (``sections``, ``tags``...), A to Z."""
+    years: tuple[Period, ...] = ()
+    """Years with articles, oldest first; months and days are in ``periods``."""
+    periods: dict[str, tuple[Period, ...]] = field(default_factory=dict)
+    """``year``, ``month`` and ``day`` periods, oldest first."""
     pages: list[Page] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def sections(self) -> tuple[Term, ...]:
+        return self.taxonomies["sections"]
 
 
 def sort_key(article: Article) -> tuple[bool, float, str]:
@@ -80,56 +172,90 @@ def sort_key(article: Article) -> tuple[bool, float, str]:
     return (article.date is None, stamp, article.slug)
 
 
+def select(
+    articles: Iterable[Article], now: datetime, *, drafts: bool = False, future: bool = False
+) -> list[Article]:
+    """The articles to publish: no drafts unless ``drafts``, none dated after ``now``
+    unless ``future``."""
+    return [
+        a
+        for a in articles
+        if (drafts or not a.draft) and (future or a.date is None or a.date <= now)
+    ]
+
+
 def build_archive(
-    articles: Iterable[Article], config: SiteConfig, *, drafts: bool = False
+    articles: Iterable[Article],
+    config: SiteConfig,
+    *,
+    now: datetime,
+    drafts: bool = False,
+    future: bool = False,
 ) -> Archive:
     """Place articles at URLs and list every page of the site."""
     diagnostics: list[Diagnostic] = []
-    published = [a for a in articles if drafts or not a.draft]
-    _report_identical(published, diagnostics)
+    chosen = select(articles, now, drafts=drafts, future=future)
+    _report_identical(chosen, diagnostics)
+    for article in sorted(chosen, key=lambda a: a.source):
+        if article.date is None:
+            diagnostics.append(Diagnostic(
+                article.source, None, None,
+                "no date: listed on the Undated page. Add 'date:' or a YYYY-MM-DD- "
+                "file name prefix", "warning"))  # fmt: skip
+
+    section_slugs = _term_slugs(
+        "section", {a.section for a in chosen if a.section}, diagnostics, reserved=RESERVED
+    )
+    # Generated pages do not depend on article URLs, so they are laid out first
+    # (with unplaced articles) to learn which output paths they take.
+    draft = _arrange(sorted(chosen, key=sort_key), config, section_slugs, [])
+    claimed = {name: "a generated file" for name in MACHINE_FILES}
+    for page in _generated_pages(draft, config, now):
+        claimed.setdefault(page.path, f"the page {page.title!r}")
+    placed = _place_articles(chosen, config, section_slugs, claimed, diagnostics)
+    archive = _arrange(sorted(placed, key=sort_key), config, section_slugs, diagnostics)
+    archive.pages = _article_pages(archive) + _generated_pages(archive, config, now)
+    archive.pages.extend(_machine_pages(archive, config, archive.pages, now))
+    return archive
+
+
+def _arrange(
+    ordered: list[Article],
+    config: SiteConfig,
+    section_slugs: dict[str, str],
+    diagnostics: list[Diagnostic],
+) -> Archive:
+    taxonomies = {
+        t.key: _terms(t, ordered, section_slugs if t.kind == "section" else None, diagnostics)
+        for t in TAXONOMIES
+    }
+    periods = _periods(ordered, config)
+    return Archive(tuple(ordered), taxonomies, periods["year"], periods,
+                   diagnostics=diagnostics)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# URLs
+# ---------------------------------------------------------------------------
+
+
+def _place_articles(
+    chosen: Sequence[Article],
+    config: SiteConfig,
+    section_slugs: dict[str, str],
+    claimed: dict[str, str],
+    diagnostics: list[Diagnostic],
+) -> list[Article]:
+    """Give every article its URL; collisions are named and resolved by source path."""
     tz = config.tz
-    claimed: dict[str, str] = {}  # output path -> what claimed it
-
-    section_names = sorted({a.section for a in published if a.section})
-    section_slugs = _term_slugs("section", section_names, diagnostics)
-
-    # Fixed pages first, then sections, then articles: later claims give way.
-    for fixed in ("index.html", "404.html"):
-        claimed[fixed] = "the site's own pages"
-    section_urls: dict[str, str] = {}
-    for name in section_names:
-        url = _claim(f"{section_slugs[name]}/", f"section {name!r}", claimed, diagnostics)
-        section_urls[name] = url
-
     placed: list[Article] = []
-    for article in sorted(published, key=lambda a: a.source):
+    for article in sorted(chosen, key=lambda a: a.source):
         local_date = article.date.astimezone(tz) if article.date else None
         section_slug = section_slugs.get(article.section or "", "") or "articles"
         url = permalink(config.permalink, article.slug, local_date, section_slug)
         url = _claim(url, article.source, claimed, diagnostics)
         placed.append(replace(article, url=url))
-    placed.sort(key=sort_key)
-    ordered = tuple(placed)
-
-    by_section: dict[str, list[Article]] = defaultdict(list)
-    for article in ordered:
-        if article.section:
-            by_section[article.section].append(article)
-    sections = tuple(
-        Term("section", name, section_slugs[name], section_urls[name], tuple(by_section[name]))
-        for name in section_names
-    )
-
-    archive = Archive(ordered, sections, diagnostics=diagnostics)
-    archive.pages.extend(_article_pages(ordered, {t.name: t for t in sections}))
-    archive.pages.extend(_listing_pages("", "index.html", "Latest news", ordered,
-                                        config.per_page, {}))  # fmt: skip
-    for section in sections:
-        archive.pages.extend(_listing_pages(section.url, "section.html", section.name,
-                                            section.articles, config.per_page,
-                                            {"term": section}))  # fmt: skip
-    archive.pages.append(Page("404.html", "404.html", {}, "Page not found"))
-    return archive
+    return placed
 
 
 def _claim(url: str, owner: str, claimed: dict[str, str], diagnostics: list[Diagnostic]) -> str:
@@ -168,12 +294,19 @@ def _report_identical(articles: Sequence[Article], diagnostics: list[Diagnostic]
                 "Delete one of them if that was not meant", "warning"))  # fmt: skip
 
 
-def _term_slugs(kind: str, names: Sequence[str], diagnostics: list[Diagnostic]) -> dict[str, str]:
+def _term_slugs(
+    kind: str,
+    names: Iterable[str],
+    diagnostics: list[Diagnostic],
+    reserved: frozenset[str] = frozenset(),
+) -> dict[str, str]:
     """Slugs for distinct names; names that share a slug get ``-2``, ``-3``... in name order."""
     slugs: dict[str, str] = {}
     owners: dict[str, str] = {}
     for name in sorted(names):
-        base = slugify(name) or f"{kind}-{abs(hash(name)) % 10**8}"
+        base = slugify(name) or kind
+        if base in reserved or base.isdigit():
+            base = f"{kind}-{base}"
         slug, number = base, 2
         while slug in owners:
             slug, number = f"{base}-{number}", number + 1
@@ -181,41 +314,294 @@ def _term_slugs(kind: str, names: Sequence[str], diagnostics: list[Diagnostic]) 
             diagnostics.append(Diagnostic(
                 "content", None, None,
                 f"{kind} {name!r} has the same slug as {owners[base]!r} ({base}); "
-                f"it is published as {slug}", "warning"))  # fmt: skip
+                f"its pages are at {slug}", "warning"))  # fmt: skip
         owners[slug] = name
         slugs[name] = slug
     return slugs
 
 
-def _article_pages(ordered: tuple[Article, ...], sections: dict[str, Term]) -> list[Page]:
+# ---------------------------------------------------------------------------
+# Terms and periods
+# ---------------------------------------------------------------------------
+
+
+def _terms(
+    taxonomy: Taxonomy,
+    ordered: Sequence[Article],
+    slugs: dict[str, str] | None,
+    diagnostics: list[Diagnostic],
+) -> tuple[Term, ...]:
+    members: dict[str, list[Article]] = defaultdict(list)
+    for article in ordered:
+        for name in taxonomy.names(article):
+            members[name].append(article)
+    if slugs is None:
+        slugs = _term_slugs(taxonomy.kind, members, diagnostics)
+    auto = taxonomy.kind in ("person", "place")
+    return tuple(
+        Term(
+            taxonomy.kind, name, slugs[name], f"{taxonomy.prefix}{slugs[name]}/",
+            tuple(members[name]),
+            extracted=auto and all(a.entities_extracted for a in members[name]),
+        )
+        for name in sorted(members, key=lambda n: (n.casefold(), n))
+    )  # fmt: skip
+
+
+def _periods(ordered: Sequence[Article], config: SiteConfig) -> dict[str, tuple[Period, ...]]:
+    tz = config.tz
+    groups: dict[tuple[int, int, int], list[Article]] = defaultdict(list)
+    for article in ordered:
+        if article.date is None:
+            continue
+        local = article.date.astimezone(tz)
+        groups[(local.year, 0, 0)].append(article)
+        groups[(local.year, local.month, 0)].append(article)
+        groups[(local.year, local.month, local.day)].append(article)
+    result: dict[str, list[Period]] = {"year": [], "month": [], "day": []}
+    for (year, month, day), members in sorted(groups.items()):
+        if month == 0:
+            kind, title, url = "year", f"{year}", f"{year:04d}/"
+        elif day == 0:
+            kind, title = "month", f"{MONTHS[month - 1]} {year}"
+            url = f"{year:04d}/{month:02d}/"
+        else:
+            kind, title = "day", f"{day} {MONTHS[month - 1]} {year}"
+            url = f"{year:04d}/{month:02d}/{day:02d}/"
+        result[kind].append(Period(kind, year, month, day, title, url, tuple(members)))
+    return {kind: tuple(periods) for kind, periods in result.items()}
+
+
+def related(article: Article, index: dict[str, list[Article]]) -> tuple[Article, ...]:
+    """Up to five articles sharing the most people, places and tags with ``article``.
+
+    Ties are broken by date (newest first), then slug, so the result is stable.
+    """
+    scores: Counter[int] = Counter()
+    by_id: dict[int, Article] = {}
+    for key in _related_keys(article):
+        members = index.get(key, ())
+        if len(members) > RELATED_MAX_TERM_SIZE:
+            continue
+        for other in members:
+            if other is not article:
+                scores[id(other)] += 1
+                by_id[id(other)] = other
+    ranked = sorted(scores, key=lambda i: (-scores[i], sort_key(by_id[i])))
+    return tuple(by_id[i] for i in ranked[:RELATED_COUNT])
+
+
+def _related_keys(article: Article) -> list[str]:
+    return (
+        [f"person:{n}" for n in article.people]
+        + [f"place:{n}" for n in article.places]
+        + [f"tag:{n}" for n in article.tags]
+    )
+
+
+def _related_index(ordered: Sequence[Article]) -> dict[str, list[Article]]:
+    index: dict[str, list[Article]] = defaultdict(list)
+    for article in ordered:
+        for key in _related_keys(article):
+            index[key].append(article)
+    return index
+
+
+# ---------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------
+
+
+def _generated_pages(archive: Archive, config: SiteConfig, now: datetime) -> list[Page]:
+    """Every page but the article pages."""
+    ordered = archive.articles
+    pages: list[Page] = []
+    today = now.astimezone(config.tz)
+    on_this_day = _on_this_day(ordered, config)
+    today_url = f"on-this-day/{today.month:02d}-{today.day:02d}/"
+    todays = next((Link(title, url) for title, url, _ in on_this_day if url == today_url), None)
+    site_feeds = FeedSpec(config.title, "", _feed_articles(ordered, config))
+    pages.extend(_listing("", "index.html", "Latest news", ordered, config.per_page,
+                          {"on_this_day": todays, "feeds": site_feeds}))  # fmt: skip
+    pages.extend(_feed_pages(site_feeds))
+
+    for taxonomy in TAXONOMIES:
+        terms = archive.taxonomies[taxonomy.key]
+        index_url = f"{taxonomy.key}/"
+        pages.append(Page(index_url, "terms.html",
+                          {"taxonomy": taxonomy, "terms": terms}, taxonomy.title))  # fmt: skip
+        for term in terms:
+            feeds = None
+            if taxonomy.feeds:
+                title = f"{config.title} – {taxonomy.label}: {term.name}"
+                feeds = FeedSpec(title, term.url, _feed_articles(term.articles, config))
+                pages.extend(_feed_pages(feeds))
+            up = Link(taxonomy.title, index_url)
+            pages.extend(_listing(term.url, "term.html", term.name, term.articles,
+                                  config.per_page,
+                                  {"term": term, "taxonomy": taxonomy, "feeds": feeds,
+                                   "up": up}))  # fmt: skip
+
+    pages.extend(_period_pages(archive, config))
+    undated = tuple(a for a in ordered if a.date is None)
+    if undated:
+        pages.extend(_listing("undated/", "undated.html", "Undated articles", undated,
+                              config.per_page, {"up": Link("Archive", "archive/")}))  # fmt: skip
+    for title, url, by_year in on_this_day:
+        pages.append(Page(url, "on_this_day.html", {"by_year": by_year,
+                          "up": Link("On this day", "on-this-day/")}, title))  # fmt: skip
+    pages.append(Page("on-this-day/", "on_this_day_index.html",
+                      {"days": tuple(Link(t, u) for t, u, _ in on_this_day)},
+                      "On this day"))  # fmt: skip
+    pages.append(Page("404.html", "404.html", {}, "Page not found"))
+    return pages
+
+
+def _article_pages(archive: Archive) -> list[Page]:
+    ordered = archive.articles
     dated = [a for a in ordered if a.date is not None]
-    newer_of = {id(a): dated[i - 1] if i > 0 else None for i, a in enumerate(dated)}
-    older_of = {id(a): dated[i + 1] if i + 1 < len(dated) else None for i, a in enumerate(dated)}
-    return [
-        Page(output_path(a.url), "article.html",
-             {"article": a, "newer": newer_of.get(id(a)), "older": older_of.get(id(a)),
-              "section": sections.get(a.section or "")},
-             a.headline)
-        for a in ordered
-    ]  # fmt: skip
+    newer = {id(a): dated[i - 1] if i > 0 else None for i, a in enumerate(dated)}
+    older = {id(a): dated[i + 1] if i + 1 < len(dated) else None for i, a in enumerate(dated)}
+    lookup = {
+        t.key: {term.name: term for term in archive.taxonomies[t.key]} for t in TAXONOMIES
+    }
+    index = _related_index(ordered)
+    pages = []
+    for a in ordered:
+        terms = {
+            t.key: tuple(lookup[t.key][name] for name in t.names(a)) for t in TAXONOMIES
+        }
+        section = terms["sections"][0] if terms["sections"] else None
+        context = {
+            "article": a, "newer": newer.get(id(a)), "older": older.get(id(a)),
+            "section": section, "terms": terms, "related": related(a, index),
+        }  # fmt: skip
+        pages.append(Page(a.url, "article.html", context, a.headline))
+    return pages
 
 
-def _listing_pages(
+def _listing(
     base_url: str,
     template: str,
     title: str,
     articles: Sequence[Article],
     per_page: int,
-    context: dict[str, object],
+    context: dict[str, Any],
 ) -> list[Page]:
     """Split a listing into pages of ``per_page`` at ``base/``, ``base/page/2/``..."""
     total = max(1, -(-len(articles) // per_page))
     pages = []
     for number in range(1, total + 1):
-        chunk = articles[(number - 1) * per_page : number * per_page]
+        chunk = tuple(articles[(number - 1) * per_page : number * per_page])
         pagination = Pagination(number, total, base_url)
         page_title = title if number == 1 else f"{title} – page {number}"
-        pages.append(Page(output_path(paginated(base_url, number)), template,
-                          {**context, "articles": tuple(chunk), "pagination": pagination},
-                          page_title))  # fmt: skip
+        pages.append(Page(paginated(base_url, number), template,
+                          {**context, "articles": chunk, "pagination": pagination,
+                           "listing_title": title}, page_title))  # fmt: skip
     return pages
+
+
+def _period_pages(archive: Archive, config: SiteConfig) -> list[Page]:
+    pages: list[Page] = []
+    parents = {(p.year, p.month, p.day): p for kind in ("year", "month") for p in
+               archive.periods[kind]}  # fmt: skip
+    for kind in ("year", "month", "day"):
+        periods = archive.periods[kind]
+        for i, period in enumerate(periods):
+            if kind == "year":
+                up = Link("Archive", "archive/")
+            elif kind == "month":
+                parent = parents[(period.year, 0, 0)]
+                up = Link(parent.title, parent.url)
+            else:
+                parent = parents[(period.year, period.month, 0)]
+                up = Link(parent.title, parent.url)
+            context = {
+                "period": period,
+                "prev_period": periods[i - 1] if i > 0 else None,
+                "next_period": periods[i + 1] if i + 1 < len(periods) else None,
+                "up": up,
+                "children": _children(archive, period),
+            }
+            pages.extend(_listing(period.url, "period.html", period.title, period.articles,
+                                  config.per_page, context))  # fmt: skip
+    months = archive.periods["month"]
+    index = tuple((year, tuple(m for m in months if m.year == year.year)) for year in
+                  archive.years)  # fmt: skip
+    undated = sum(1 for a in archive.articles if a.date is None)
+    pages.append(Page("archive/", "archive.html", {"years": index, "undated": undated},
+                      "Archive"))  # fmt: skip
+    return pages
+
+
+def _children(archive: Archive, period: Period) -> tuple[Period, ...]:
+    if period.kind == "year":
+        return tuple(m for m in archive.periods["month"] if m.year == period.year)
+    if period.kind == "month":
+        return tuple(d for d in archive.periods["day"]
+                     if (d.year, d.month) == (period.year, period.month))  # fmt: skip
+    return ()
+
+
+def _on_this_day(
+    ordered: Sequence[Article], config: SiteConfig
+) -> list[tuple[str, str, tuple[tuple[int, tuple[Article, ...]], ...]]]:
+    """Calendar days with articles from more than one year: (title, url, by year)."""
+    tz = config.tz
+    days: dict[tuple[int, int], dict[int, list[Article]]] = defaultdict(lambda: defaultdict(list))
+    for article in ordered:
+        if article.date is not None:
+            local = article.date.astimezone(tz)
+            days[(local.month, local.day)][local.year].append(article)
+    result = []
+    for (month, day), years in sorted(days.items()):
+        if len(years) < 2:
+            continue
+        by_year = tuple((year, tuple(years[year])) for year in sorted(years, reverse=True))
+        result.append((f"On this day: {day} {MONTHS[month - 1]}",
+                       f"on-this-day/{month:02d}-{day:02d}/", by_year))  # fmt: skip
+    return result
+
+
+def _feed_articles(articles: Sequence[Article], config: SiteConfig) -> tuple[Article, ...]:
+    return tuple(a for a in articles if a.date is not None)[: config.feeds.entries]
+
+
+def _feed_pages(feeds: FeedSpec) -> list[Page]:
+    urls = (feeds.atom_url, feeds.rss_url, feeds.json_url)
+    return [
+        Page(url, template, {"feed": feeds}, feeds.title)
+        for url, template in zip(urls, FEED_TEMPLATES, strict=True)
+    ]
+
+
+def _machine_pages(
+    archive: Archive, archive_config: SiteConfig, pages: Sequence[Page], now: datetime
+) -> list[Page]:
+    """Sitemaps (with every HTML page but the 404 page), the news sitemap and robots.txt."""
+    entries: list[tuple[str, datetime | None]] = []
+    for page in pages:
+        if not page.path.endswith(".html") or page.path == "404.html":
+            continue
+        article = page.context.get("article")
+        if article is not None:
+            entries.append((page.url, article.modified))
+        else:
+            listed = page.context.get("articles") or ()
+            stamps = [a.modified for a in listed if a.modified is not None]
+            entries.append((page.url, max(stamps) if stamps else None))
+    if not is_absolute_base(archive_config):
+        if archive_config.base_url == "/":  # the default: a site previewed locally
+            return [Page("robots.txt", "robots", {"sitemaps": ()}, "robots.txt")]
+        archive.diagnostics.append(Diagnostic(
+            "broadsheet.yaml", None, None,
+            "base_url is not an absolute URL, so no sitemaps are written (search engines "
+            "need absolute URLs). Set base_url: https://your.domain/", "warning"))  # fmt: skip
+        return [Page("robots.txt", "robots", {"sitemaps": ()}, "robots.txt")]
+    return [
+        Page("sitemap.xml", "sitemap", {"entries": tuple(entries)}, "Sitemap"),
+        Page("news-sitemap.xml", "news-sitemap", {"articles": archive.articles, "now": now},
+             "News sitemap"),
+        Page("robots.txt", "robots", {"sitemaps": ("sitemap.xml", "news-sitemap.xml")},
+             "robots.txt"),
+    ]  # fmt: skip

@@ -16,6 +16,19 @@ from typing import Any, Literal
 
 CommentState = Literal["open", "closed"]
 
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A published correction to an article."""
+
+    date: datetime
+    text: str
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -53,10 +66,22 @@ class Article:
     """Lines of web-page chrome (comment prompts, share links...) removed from the body."""
     source_hash: str = ""
     """SHA-256 of the source file's bytes, for duplicate detection and rebuilds."""
+    corrections: tuple[Correction, ...] = ()
+    """Corrections, oldest first; each counts as a modification."""
+    entities_extracted: bool = False
+    """True when ``people`` and ``places`` were found in the text (``entities: auto``)
+    rather than listed in the metadata."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Metadata keys Broadsheet does not interpret, available to templates."""
     url: str = ""
     """Site-relative URL (``2024/01/31/slug/``), set when the archive is built."""
+
+    @property
+    def modified(self) -> datetime | None:
+        """The latest of the publication, update and correction times."""
+        times = [t for t in (self.date, self.updated) if t is not None]
+        times.extend(c.date for c in self.corrections)
+        return max(times) if times else None
 
     @property
     def reading_time(self) -> int:
@@ -66,13 +91,18 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One output file: which template renders it, where, and with what."""
+    """One output file: what renders it, where, and with what."""
 
-    path: str
-    """Output path relative to the output folder, POSIX style (``a/b/index.html``)."""
+    url: str
+    """Site-relative URL (``2024/01/31/slug/``, ``feed.xml``); the file is :attr:`path`."""
     template: str
-    """Template name, e.g. ``"article.html"``."""
+    """A Jinja template name (``"article.html"``) or a built-in writer (``"atom"``)."""
     context: Mapping[str, Any]
-    """Template variables particular to this page."""
+    """Variables particular to this page."""
     title: str = ""
     """The page's own title (without the site title)."""
+
+    @property
+    def path(self) -> str:
+        """Output path relative to the output folder, POSIX style (``a/b/index.html``)."""
+        return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url

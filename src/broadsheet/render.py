@@ -9,7 +9,7 @@ Nothing here writes files.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 from importlib import resources
@@ -23,13 +23,9 @@ from jinja2.runtime import Context
 
 from .config import SiteConfig
 from .errors import Diagnostic, TemplateError
-from .model import Page
+from .feeds import FeedSpec
+from .model import MONTHS, Article, Page
 from .urls import link, root_prefix
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 def theme_dir() -> Path:
@@ -63,8 +59,16 @@ def make_environment(
     env.filters["isodate"] = lambda value: value.isoformat() if value else ""
     env.filters["plural"] = plural
     env.globals["site"] = config
+    env.globals["structured_data"] = partial(_structured_data, config)
+    env.globals["comment_counts"] = {}
     env.globals.update(globals_ or {})
     return env
+
+
+def _structured_data(config: SiteConfig, article: Article, section: Any) -> dict[str, Any]:
+    from .jsonld import article_structured_data
+
+    return article_structured_data(article, section, config)
 
 
 @pass_context
@@ -93,6 +97,71 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """``1 Comment``, ``2 Comments``."""
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count} {word}"
+
+
+def render_files(env: jinja2.Environment, page: Page) -> list[tuple[str, str]]:
+    """The files one page produces: ``[(output path, text), ...]``.
+
+    HTML pages go through Jinja; feeds, sitemaps and robots.txt are written by
+    Python (their escaping rules are XML's and JSON's, not HTML's).
+    """
+    writer = WRITERS.get(page.template)
+    if writer is None:
+        return [(page.path, render_page(env, page))]
+    site: SiteConfig = env.globals["site"]  # type: ignore[assignment]
+    return writer(page, site)
+
+
+def _atom(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
+    from .feeds import atom
+
+    return [(page.path, atom(_spec(page), site, full_content=site.feeds.content == "full"))]
+
+
+def _rss(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
+    from .feeds import rss
+
+    return [(page.path, rss(_spec(page), site, full_content=site.feeds.content == "full"))]
+
+
+def _json_feed(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
+    from .feeds import json_feed
+
+    text = json_feed(_spec(page), site, full_content=site.feeds.content == "full")
+    return [(page.path, text)]
+
+
+def _spec(page: Page) -> FeedSpec:
+    spec: FeedSpec = page.context["feed"]
+    return spec
+
+
+def _sitemap(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
+    from .sitemaps import sitemaps
+
+    return sorted(sitemaps(page.context["entries"], site).items())
+
+
+def _news_sitemap(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
+    from .sitemaps import news_sitemap
+
+    return [(page.path, news_sitemap(page.context["articles"], site, page.context["now"]))]
+
+
+def _robots(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
+    from .sitemaps import robots_txt
+
+    return [(page.path, robots_txt(site, page.context["sitemaps"]))]
+
+
+WRITERS: dict[str, Callable[[Page, SiteConfig], list[tuple[str, str]]]] = {
+    "atom": _atom,
+    "rss": _rss,
+    "jsonfeed": _json_feed,
+    "sitemap": _sitemap,
+    "news-sitemap": _news_sitemap,
+    "robots": _robots,
+}
 
 
 def render_page(env: jinja2.Environment, page: Page) -> str:

@@ -38,6 +38,13 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 MAX_YAML_CHARS = 1_000_000
 
 
+_UNCLOSED = {
+    "scanning a quoted scalar": "a quoted string",
+    "parsing a flow sequence": "a [ list",
+    "parsing a flow mapping": "a { mapping",
+}
+
+
 def load(text: str, path: str, first_line: int = 1) -> Any:
     """Parse one YAML document; ``first_line`` is the file line where ``text`` starts."""
     if len(text) > MAX_YAML_CHARS:
@@ -47,13 +54,21 @@ def load(text: str, path: str, first_line: int = 1) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        problem = exc.problem or exc.context or "invalid YAML"
         mark = exc.problem_mark or exc.context_mark
+        message = f"invalid YAML: {problem}"
+        opened = _UNCLOSED.get((exc.context or "").removeprefix("while ").strip())
+        if opened and exc.context_mark is not None:
+            # An unclosed quote or bracket: point at where it was opened.
+            mark = exc.context_mark
+            message = f"invalid YAML: {opened} opened here is never closed"
         line = first_line + mark.line if mark is not None else first_line
         col = mark.column + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        message = f"invalid YAML: {problem}"
         if "could not determine a constructor" in problem:
-            message = f"YAML tag not allowed: {problem.split('tag ')[-1]}; remove the tag"
+            tag = problem.split("tag ")[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
+            message = f"YAML tag {tag} is not allowed; remove it"
+        elif "mapping values are not allowed" in problem:
+            message += "; put a value that contains ': ' in quotes"
         raise SourceError(Diagnostic(path, line, col, message)) from None
     except yaml.YAMLError as exc:
         raise SourceError.at(path, first_line, f"invalid YAML: {exc}") from None

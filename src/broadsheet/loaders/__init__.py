@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .. import yamlio
@@ -25,12 +28,22 @@ from .decode import decode
 from .meta import Layer, Value, coerce, date_from_filename, layer_from_mapping, slugify
 from .meta import split_front_matter as split_front_matter
 
+if TYPE_CHECKING:
+    from ..entities import Entities
+
 DEFAULTS_NAME = "_defaults.yaml"
 SIDECAR_SUFFIXES = (".yaml", ".yml")
 #: Folders under the content root that hold data, not articles.
 RESERVED_DIRS = frozenset({"comments"})
 #: Largest source file read, in bytes.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
+_TAG = re.compile(r"<[^>]*>")
+_NO_HEADLINE = {
+    "txt": "no headline: start the text with a headline line, or add 'headline:' to "
+    "the front matter or a sidecar",
+    "md": "no headline: add 'headline:' to the front matter, or start the body with "
+    "'# Headline'",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +52,8 @@ class LoadOptions:
 
     timezone: str = "UTC"
     unsafe_html: bool = False
+    entities: bool = False
+    """Find people and places in the text of articles whose metadata lists neither."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +144,14 @@ def discover(site_root: Path, content_dir: Path) -> tuple[list[Source], list[Dia
                     _shown(path, site_root), None, None,
                     "skipped: a link to a file outside the content folder", "warning"))  # fmt: skip
                 continue
-            sidecar = next((stem + s for s in SIDECAR_SUFFIXES if stem + s in names), None)
-            if sidecar:
-                used_sidecars.add(sidecar)
+            candidates = [stem + s for s in SIDECAR_SUFFIXES if stem + s in names]
+            sidecar = candidates[0] if candidates else None
+            used_sidecars.update(candidates)
+            for ignored in candidates[1:]:
+                diagnostics.append(Diagnostic(
+                    _shown(folder / ignored, site_root), None, None,
+                    f"ignored: {sidecar} beside it is the sidecar of {name}; merge the two "
+                    "files", "warning"))  # fmt: skip
             sources.append(
                 Source(
                     path=path,
@@ -147,7 +167,8 @@ def discover(site_root: Path, content_dir: Path) -> tuple[list[Source], list[Dia
             if orphan and name.endswith(SIDECAR_SUFFIXES):
                 diagnostics.append(Diagnostic(
                     _shown(folder / name, site_root), None, None,
-                    "metadata file has no article beside it (NAME.txt or NAME.md); it is ignored",
+                    f"metadata file has no article beside it ({Path(name).stem}.txt or "
+                    f"{Path(name).stem}.md); it is ignored",
                     "warning"))  # fmt: skip
     sources.sort(key=lambda s: s.rel)
     return sources, diagnostics
@@ -195,6 +216,17 @@ def _read_defaults(path: Path, site_root: Path, diagnostics: list[Diagnostic]) -
     except SourceError as exc:
         diagnostics.extend(exc.diagnostics)
     return {}
+
+
+def plain_text(html: str) -> str:
+    """Visible text of a body's HTML, for entity extraction."""
+    return unescape(_TAG.sub(" ", html))
+
+
+def extract_entities(text: str) -> Entities:
+    from ..entities import extract
+
+    return extract(text)
 
 
 def load_source(source: Source, options: LoadOptions) -> LoadResult:
@@ -249,18 +281,19 @@ def _load(source: Source, options: LoadOptions, warnings: list[Diagnostic]) -> A
                                          sidecar_shown, sidecar_text, 1))  # fmt: skip
     meta = coerce(layers, ZoneInfo(options.timezone), shown)
     fields = meta.fields
-    body = PARSERS[source.format](body_text, body_line, options, "headline" not in fields)
+    body = PARSERS[source.format](body_text, body_line, options, not fields.get("headline"))
     headline = fields.get("headline") or body.headline
     if not headline:
-        raise SourceError.at(
-            shown, body_line,
-            "no headline: start the text with a headline line, or add 'headline:' to "
-            "the front matter",
-        )  # fmt: skip
+        raise SourceError.at(shown, body_line, _NO_HEADLINE[source.format])
     extra = dict(meta.extra)
     replaced = fields.get("headline") and body.headline != fields["headline"]
     if source.format == "txt" and body.headline and replaced:
         extra["source_headline"] = body.headline
+    people, places = fields.get("people", ()), fields.get("places", ())
+    extracted = options.entities and not people and not places
+    if extracted:
+        found = extract_entities(plain_text(body.html))
+        people, places = found.people, found.places
     slug = slugify(fields.get("slug") or name_slug) or slugify(headline)
     digest = hashlib.sha256(data).hexdigest()
     return Article(
@@ -275,13 +308,15 @@ def _load(source: Source, options: LoadOptions, warnings: list[Diagnostic]) -> A
         authors=fields.get("authors", ()),
         section=fields.get("section"),
         tags=fields.get("tags", ()),
-        people=fields.get("people", ()),
-        places=fields.get("places", ()),
+        people=people,
+        places=places,
         language=fields.get("language"),
         draft=fields.get("draft", False),
         word_count=body.word_count,
         comments=fields.get("comments", "open"),
         chrome=body.chrome,
+        corrections=fields.get("corrections", ()),
+        entities_extracted=extracted,
         source_hash=digest,
         extra=extra,
     )

@@ -24,6 +24,7 @@ from slugify import slugify as _slugify
 
 from .. import yamlio
 from ..errors import Diagnostic, SourceError
+from ..model import Correction
 
 #: Metadata keys Broadsheet interprets, with the spellings it also accepts.
 ALIASES: dict[str, str] = {
@@ -38,7 +39,7 @@ ALIASES: dict[str, str] = {
 FIELDS = frozenset(
     {
         "headline", "date", "updated", "authors", "section", "tags", "people",
-        "places", "language", "draft", "summary", "slug", "comments",
+        "places", "language", "draft", "summary", "slug", "comments", "corrections",
     }
 )  # fmt: skip
 
@@ -218,6 +219,27 @@ def coerce_comments(raw: Any) -> str:
     raise CoercionError(f"expected 'open' or 'closed', not {_describe(raw)}")
 
 
+def coerce_corrections(raw: Any, tz: tzinfo) -> tuple[Correction, ...]:
+    """A list of ``{date: ..., text: ...}`` mappings, sorted oldest first."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise CoercionError("expected a list of {date: ..., text: ...} entries")
+    found: list[Correction] = []
+    for position, item in enumerate(raw, 1):
+        if not isinstance(item, dict) or set(item) != {"date", "text"}:
+            raise CoercionError(f"entry {position} must have exactly 'date' and 'text'")
+        try:
+            when = coerce_datetime(item["date"], tz)
+            text = coerce_text(item["text"])
+        except CoercionError as exc:
+            raise CoercionError(f"entry {position}: {exc}") from None
+        if not text:
+            raise CoercionError(f"entry {position}: 'text' is empty")
+        found.append(Correction(when, text))
+    return tuple(sorted(found, key=lambda c: c.date))
+
+
 def slugify(text: str) -> str:
     """A readable, URL-safe slug for any script ("Zürich" -> "zurich")."""
     return str(_slugify(text, max_length=80, word_boundary=True, save_order=True))
@@ -281,4 +303,5 @@ _COERCERS: dict[str, Any] = {
     "places": lambda raw, tz: coerce_names(raw),
     "draft": lambda raw, tz: coerce_bool(raw),
     "comments": lambda raw, tz: coerce_comments(raw),
+    "corrections": coerce_corrections,
 }

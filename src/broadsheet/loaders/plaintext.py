@@ -33,7 +33,9 @@ from .base import Body
 
 _CHROME_PATTERNS = [
     r"be the first to comment(?: on .*)?",
-    r"(?:\d[\d,]*|one|no) (?:comments?|responses?|replies|thoughts?)(?: (?:so far|yet|on .*))?",
+    r"(?:\d[\d,]*|one) (?:comments?|responses?|replies|thoughts?)(?: (?:so far|yet|on .*))?",
+    # Plural only: "No comment." closing an article is a real quote, not chrome.
+    r"no (?:comments|responses|replies|thoughts)(?: (?:so far|yet|on .*))?",
     r"leave a (?:reply|comment|response)(?: to .*)?(?: cancel reply)?",
     r"cancel reply",
     r"(?:join|start) the (?:discussion|conversation)",
