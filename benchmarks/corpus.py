@@ -1,0 +1,166 @@
+"""A deterministic synthetic news corpus for benchmarks and large-archive tests.
+
+``python -m benchmarks.corpus DIR --articles N [--seed S]`` writes a Broadsheet
+site (``DIR/content`` plus ``DIR/broadsheet.yaml``) with N articles of 300 to
+1,200 words: dates over 20 years, 8 sections, about 500 tags, 200 authors,
+people and places, with emphasis, quotes and links in the bodies.  Nine in
+ten are Markdown with front matter; one in ten is plain text in the seed shape
+(headline, paragraphs, comment chrome) with a sidecar.  The same seed always
+gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+SECTIONS = ("News", "Business", "Politics", "Sport", "Culture", "Science", "World", "Opinion")
+_SYLLABLES = (
+    "har", "row", "mere", "port", "el", "ler", "cald", "beck", "mor", "ven", "tal", "is",
+    "bran", "ock", "wyn", "fal", "den", "ash", "by", "ford", "ley", "ton", "mar", "cus",
+    "ri", "ta", "no", "va", "sel", "kirk", "gar", "th", "lin", "don", "bel", "ros",
+)  # fmt: skip
+_WORDS = tuple(
+    " ".join(
+        (
+            "the council said on a plan for new homes near harbour while residents asked",
+            "questions about the cost of repairs and the budget for next year as officials",
+            "promised more meetings with local businesses schools and families who depend on",
+            "the ferry service that runs every morning between the two towns across the bay",
+            "where fishing boats return with their catch before markets open and traders set",
+            "out stalls under bright awnings in the square beside the old church",
+        )
+    ).split()
+)
+START = datetime(2005, 1, 1, tzinfo=timezone.utc)
+SPAN_DAYS = 20 * 365
+
+
+def _name(rng: random.Random, parts: int) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(parts)).capitalize()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    people: tuple[str, ...]
+    places: tuple[str, ...]
+
+
+def vocabulary(rng: random.Random) -> Vocabulary:
+    def unique(make: object, count: int) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        while len(seen) < count:
+            seen[make()] = None  # type: ignore[operator]
+        return tuple(seen)
+
+    return Vocabulary(
+        tags=unique(lambda: _name(rng, 2).lower(), 500),
+        authors=unique(lambda: f"{_name(rng, 2)} {_name(rng, 3)}", 200),
+        people=unique(lambda: f"{_name(rng, 2)} {_name(rng, 2)}", 400),
+        places=unique(lambda: _name(rng, 3), 150),
+    )
+
+
+def _sentence(rng: random.Random, vocab: Vocabulary) -> str:
+    words = [rng.choice(_WORDS) for _ in range(rng.randint(8, 22))]
+    roll = rng.random()
+    if roll < 0.15:
+        words.insert(rng.randrange(len(words)), f"*{rng.choice(_WORDS)}*")
+    elif roll < 0.25:
+        words.insert(rng.randrange(len(words)), rng.choice(vocab.people))
+    elif roll < 0.3:
+        link = f"[{rng.choice(_WORDS)}](https://example.org/{rng.randint(1, 999)})"
+        words.insert(rng.randrange(len(words)), link)
+    text = " ".join(words)
+    return text[0].upper() + text[1:] + "."
+
+
+def _paragraphs(rng: random.Random, vocab: Vocabulary, words: int) -> list[str]:
+    paragraphs: list[str] = []
+    count = 0
+    while count < words:
+        sentences = [_sentence(rng, vocab) for _ in range(rng.randint(2, 5))]
+        paragraph = " ".join(sentences)
+        if rng.random() < 0.1:
+            paragraph = f"“{paragraph}” said {rng.choice(vocab.people)}."
+        paragraphs.append(paragraph)
+        count += len(paragraph.split())
+    return paragraphs
+
+
+@dataclass(frozen=True)
+class Item:
+    path: str
+    text: str
+
+
+def articles(count: int, seed: int = 1) -> Iterator[Item]:
+    """The corpus, one file at a time (sidecars are separate items)."""
+    rng = random.Random(seed)
+    vocab = vocabulary(rng)
+    for number in range(count):
+        date = START + timedelta(minutes=rng.randrange(SPAN_DAYS * 24 * 60))
+        section = rng.choice(SECTIONS)
+        headline = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(5, 10))).capitalize()
+        headline = f"{headline} in {rng.choice(vocab.places)}"
+        meta = {
+            "authors": rng.sample(vocab.authors, rng.choice((1, 1, 1, 2))),
+            "tags": rng.sample(vocab.tags, rng.randint(1, 4)),
+            "people": rng.sample(vocab.people, rng.randint(0, 3)),
+            "places": rng.sample(vocab.places, rng.randint(1, 2)),
+        }
+        paragraphs = _paragraphs(rng, vocab, rng.randint(300, 1200))
+        folder = section.lower()
+        slug = f"story-{number:06d}"
+        lists = "\n".join(f"{key}: [{', '.join(values)}]" for key, values in meta.items())
+        if number % 10 == 9:
+            plain = [p.replace("*", "") for p in paragraphs]
+            body = "\n\n".join([headline, *plain])
+            chrome = (
+                "Be the first to comment\n\nLeave a Reply\n\n"
+                "Your email address will not be published."
+            )
+            stem = f"content/{folder}/{date:%Y-%m-%d}-{slug}"
+            yield Item(f"{stem}.txt", f"{body}\n\n{chrome}\n")
+            yield Item(f"{stem}.yaml", f"date: {date:%Y-%m-%d %H:%M}\n{lists}\n")
+        else:
+            front = f"---\nheadline: \"{headline}\"\ndate: {date.isoformat()}\n{lists}\n---\n"
+            body = "\n\n".join(paragraphs)
+            if rng.random() < 0.2:
+                body += f"\n\n> {_sentence(rng, vocab)}\n"
+            yield Item(f"content/{folder}/{slug}.md", front + body + "\n")
+
+
+def write(site: Path, count: int, seed: int = 1) -> int:
+    """Write the corpus into ``site``; return the number of files written."""
+    written = 0
+    for item in articles(count, seed):
+        path = site / item.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(item.text, encoding="utf-8")
+        written += 1
+    (site / "broadsheet.yaml").write_text(
+        "title: Benchmark Gazette\nbase_url: https://gazette.example/\nper_page: 20\n",
+        encoding="utf-8",
+    )
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site", type=Path)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    written = write(args.site, args.articles, args.seed)
+    print(f"wrote {written} files for {args.articles} articles into {args.site}")
+
+
+if __name__ == "__main__":
+    main()
