@@ -112,6 +112,14 @@ def build(
         config = load_config(site_dir)
     except BroadsheetError as exc:
         raise BuildStopped(list(getattr(exc, "diagnostics", ()))) from None
+    if config.entities == "auto":
+        from .entities import gazetteer_available
+
+        if not gazetteer_available():
+            raise BuildStopped([Diagnostic(
+                "broadsheet.yaml", None, None,
+                "entities: auto needs the gazetteer package; install it with "
+                "pip install \"broadsheet[entities]\", or set entities: off")])  # fmt: skip
     out = Path(output) if output is not None else config.path("output")
     result = BuildResult(output=out, strict=strict)
     diagnostics = result.diagnostics

@@ -206,6 +206,16 @@ def _check(key: str, value: Any, cls: type, problem: Any, name: str | None = Non
 _BASE_URL = re.compile(r"^(https?://[^/\s]+)?/[^\s]*$")
 
 
+def _known_language(tag: str) -> bool:
+    import babel
+
+    try:
+        babel.Locale.parse(tag, sep="-")
+    except (ValueError, babel.UnknownLocaleError):
+        return False
+    return True
+
+
 def _check_semantics(config: SiteConfig, problem: Any) -> None:
     if not _BASE_URL.match(config.base_url) or not config.base_url.endswith("/"):
         problem(
@@ -213,6 +223,9 @@ def _check_semantics(config: SiteConfig, problem: Any) -> None:
             f"must be an absolute URL or path ending in '/', like "
             f"'https://example.org/news/', not {config.base_url!r}",
         )
+    if not _known_language(config.language):
+        problem("language", f"unknown language tag {config.language!r}; use a BCP 47 tag "
+                "such as 'en', 'en-GB' or 'fr'")
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):

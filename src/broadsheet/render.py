@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Mapping
-from datetime import datetime
-from functools import partial
+from datetime import date, datetime, time
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import babel
+import babel.dates
 import jinja2
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -24,7 +26,7 @@ from jinja2.runtime import Context
 from .config import SiteConfig
 from .errors import Diagnostic, TemplateError
 from .feeds import FeedSpec
-from .model import MONTHS, Article, Page
+from .model import Article, Page
 from .urls import link, root_prefix
 
 
@@ -83,14 +85,39 @@ def absolute_url(base_url: str, url: str) -> str:
 
 
 def format_date(config: SiteConfig, value: datetime | None, style: str = "long") -> str:
-    """A date for readers, in the site's time zone: ``14 March 2024`` (``, 09:30``)."""
+    """A date for readers in the site's language and time zone.
+
+    ``long`` adds the time of day when it is not midnight: "14 March 2024, 09:30"
+    (en-GB), "14 mars 2024, 09:30" (fr); ``short`` is the date alone.
+    """
     if value is None:
         return "Undated"
     local = value.astimezone(config.tz)
-    text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-    if style == "long" and (local.hour or local.minute):
-        text += f", {local.hour:02d}:{local.minute:02d}"
+    with_time = style == "long" and (local.hour or local.minute)
+    clock = (local.hour, local.minute) if with_time else None
+    return _localised(local.date(), clock, config.language)
+
+
+@lru_cache(maxsize=65536)
+def _localised(day: date, clock: tuple[int, int] | None, language: str) -> str:
+    locale = babel_locale(language)
+    text = babel.dates.format_date(day, "long", locale=locale)
+    if clock is not None:
+        moment = time(*clock)
+        text += ", " + babel.dates.format_time(moment, "short", locale=locale)
     return text
+
+
+@lru_cache(maxsize=64)
+def babel_locale(language: str) -> babel.Locale:
+    """The Babel locale for a BCP 47 tag (``en-GB``), falling back to English."""
+    try:
+        return babel.Locale.parse(language, sep="-")
+    except (ValueError, babel.UnknownLocaleError):
+        try:
+            return babel.Locale.parse(language.split("-")[0])
+        except (ValueError, babel.UnknownLocaleError):
+            return babel.Locale("en")
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

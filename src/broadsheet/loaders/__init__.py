@@ -38,6 +38,7 @@ RESERVED_DIRS = frozenset({"comments"})
 #: Largest source file read, in bytes.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 _TAG = re.compile(r"<[^>]*>")
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|td|th|pre)>")
 _NO_HEADLINE = {
     "txt": "no headline: start the text with a headline line, or add 'headline:' to "
     "the front matter or a sidecar",
@@ -219,8 +220,8 @@ def _read_defaults(path: Path, site_root: Path, diagnostics: list[Diagnostic]) -
 
 
 def plain_text(html: str) -> str:
-    """Visible text of a body's HTML, for entity extraction."""
-    return unescape(_TAG.sub(" ", html))
+    """Visible text of a body's HTML, a line per block, for entity extraction."""
+    return unescape(_TAG.sub(" ", _BLOCK_END.sub("\n", html)))
 
 
 def extract_entities(text: str) -> Entities:
@@ -292,7 +293,7 @@ def _load(source: Source, options: LoadOptions, warnings: list[Diagnostic]) -> A
     people, places = fields.get("people", ()), fields.get("places", ())
     extracted = options.entities and not people and not places
     if extracted:
-        found = extract_entities(plain_text(body.html))
+        found = extract_entities(f"{headline}\n\n{plain_text(body.html)}")
         people, places = found.people, found.places
     slug = slugify(fields.get("slug") or name_slug) or slugify(headline)
     digest = hashlib.sha256(data).hexdigest()
