@@ -11,6 +11,7 @@ committing it::
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from conftest import REPO
 
     out = tmp_path_factory.mktemp("golden") / "site"
-    result = build(REPO, out)
+    # A fixed build time: "on this day" links and the news sitemap depend on it.
+    result = build(REPO, out, now=datetime(2025, 7, 9, 12, 0, tzinfo=timezone.utc))
     assert result.exit_code == 0, [str(d) for d in result.diagnostics]
     return out
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from text_unidecode import unidecode
+
 from .config import SiteConfig
 from .errors import Diagnostic
 from .feeds import FeedSpec, is_absolute_base
@@ -344,8 +346,13 @@ def _terms(
             tuple(members[name]),
             extracted=auto and all(a.entities_extracted for a in members[name]),
         )
-        for name in sorted(members, key=lambda n: (n.casefold(), n))
+        for name in sorted(members, key=collation_key)
     )  # fmt: skip
+
+
+def collation_key(name: str) -> tuple[str, str]:
+    """A to Z order that files accented letters with their base letter ("Éclair" by "E")."""
+    return (unidecode(name).casefold(), name)
 
 
 def _periods(ordered: Sequence[Article], config: SiteConfig) -> dict[str, tuple[Period, ...]]:
@@ -437,7 +444,8 @@ def _generated_pages(archive: Archive, config: SiteConfig, now: datetime) -> lis
                 feeds = FeedSpec(title, term.url, _feed_articles(term.articles, config))
                 pages.extend(_feed_pages(feeds))
             up = Link(taxonomy.title, index_url)
-            pages.extend(_listing(term.url, "term.html", term.name, term.articles,
+            label = term.name if taxonomy.kind == "section" else f"{taxonomy.label}: {term.name}"
+            pages.extend(_listing(term.url, "term.html", label, term.articles,
                                   config.per_page,
                                   {"term": term, "taxonomy": taxonomy, "feeds": feeds,
                                    "up": up}))  # fmt: skip
@@ -586,6 +594,10 @@ def _machine_pages(
         article = page.context.get("article")
         if article is not None:
             entries.append((page.url, article.modified))
+        elif getattr(page.context.get("pagination"), "number", 1) > 1:
+            # A later page changes whenever a newer article pushes others onto it;
+            # no honest lastmod can be given without the whole listing.
+            entries.append((page.url, None))
         else:
             listed = page.context.get("articles") or ()
             stamps = [a.modified for a in listed if a.modified is not None]
