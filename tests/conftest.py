@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from broadsheet import search
 
 REPO = Path(__file__).resolve().parents[1]
 #: Read-only material beside the project root (may be absent on other machines).
@@ -29,6 +33,19 @@ def sample_site(tmp_path: Path) -> Path:
     shutil.copy(REPO / "broadsheet.yaml", site / "broadsheet.yaml")
     shutil.copytree(REPO / "content", site / "content")
     return site
+
+
+@contextmanager
+def search_page_without_index() -> Iterator[None]:
+    """Build as if Pagefind were installed, without running it.
+
+    Golden pages then show the search page and link whether or not Pagefind is
+    on this machine; the real indexing is tested in tests/browser/test_search.py.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "available", lambda: True)
+        patch.setattr(search, "index", lambda site: [])
+        yield
 
 
 def write(path: Path, text: str) -> Path:

@@ -29,7 +29,8 @@ def test_sample_archive_builds_without_diagnostics(sample_site: Path) -> None:
     out = sample_site / "site"
     assert (out / "index.html").is_file()
     assert (out / "404.html").is_file()
-    assert (out / "static" / "broadsheet.css").is_file()
+    css = sorted(p.name for p in (out / "static").glob("broadsheet.*.css"))
+    assert len(css) == 1 and len(css[0].split(".")[1]) == 10, css
     assert (out / "2023/03/14/harbour-wall-repairs/index.html").is_file()
     for section in ("news", "business", "culture", "sport"):
         assert (out / section / "index.html").is_file()

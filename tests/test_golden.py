@@ -28,16 +28,18 @@ PAGES = [
     "2025/01/20/caldbeck-creamery-expansion/index.html",
     "business/index.html",
     "404.html",
+    "search/index.html",
 ]
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import REPO
+    from conftest import REPO, search_page_without_index
 
     out = tmp_path_factory.mktemp("golden") / "site"
     # A fixed build time: "on this day" links and the news sitemap depend on it.
-    result = build(REPO, out, now=datetime(2025, 7, 9, 12, 0, tzinfo=timezone.utc))
+    with search_page_without_index():
+        result = build(REPO, out, now=datetime(2025, 7, 9, 12, 0, tzinfo=timezone.utc))
     assert result.exit_code == 0, [str(d) for d in result.diagnostics]
     return out
 

@@ -45,10 +45,11 @@ PAGES = [
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import REPO
+    from conftest import REPO, search_page_without_index
 
     out = tmp_path_factory.mktemp("golden-archive") / "site"
-    result = build(REPO, out, now=NOW)
+    with search_page_without_index():
+        result = build(REPO, out, now=NOW)
     assert result.exit_code == 0, [str(d) for d in result.diagnostics]
     return out
 

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .config import SiteConfig, load_config
+from . import search
+from .assets import collect, compress_tree, copy_assets
+from .config import CONFIG_NAME, SiteConfig, load_config
 from .errors import BroadsheetError, Diagnostic, Diagnostics
 from .feeds import FeedSpec
 from .graph import Archive, build_archive
@@ -126,13 +128,22 @@ def build(
 
     articles, result.failed = load_articles(config, diagnostics)
     now = now or datetime.now(timezone.utc)
-    archive = build_archive(articles, config, now=now, drafts=drafts, future=future)
+    search_on = config.search and search.available()
+    if config.search and not search_on:
+        diagnostics.add(Diagnostic(CONFIG_NAME, None, None, search.MISSING, "warning"))
+    archive = build_archive(
+        articles, config, now=now, drafts=drafts, future=future, search=search_on
+    )
     diagnostics.extend(archive.diagnostics)
     result.articles = len(archive.articles)
 
     staging = _staging_dir(out)
     try:
-        result.pages = write_site(config, archive, staging)
+        result.pages = write_site(config, archive, staging, search=search_on)
+        if search_on:
+            diagnostics.extend(search.index(staging))
+        if config.compress:
+            compress_tree(staging)
     except BroadsheetError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildStopped(list(getattr(exc, "diagnostics", ()))) from None
@@ -147,13 +158,18 @@ def build(
     return result
 
 
-def write_site(config: SiteConfig, archive: Archive, target: Path) -> int:
+def write_site(config: SiteConfig, archive: Archive, target: Path, *, search: bool = False) -> int:
     """Render every page of ``archive`` into ``target``, copy static files, and
     return the number of HTML pages written."""
+    assets = collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
     site_feeds = FeedSpec(config.title, "", ())
-    env = make_environment(
-        config, {"sections": archive.sections, "archive": archive, "site_feeds": site_feeds}
-    )
+    env = make_environment(config, {
+        "sections": archive.sections,
+        "archive": archive,
+        "site_feeds": site_feeds,
+        "assets": {a.logical: a.output for a in assets},
+        "search_enabled": search,
+    })  # fmt: skip
     written = 0
     made: set[Path] = set()
     for page in archive.pages:
@@ -164,14 +180,8 @@ def write_site(config: SiteConfig, archive: Archive, target: Path) -> int:
                 made.add(path.parent)
             path.write_text(text, encoding="utf-8")
             written += rel.endswith(".html")
-    _copy_tree(theme_dir() / "static", target / "static")
-    _copy_tree(config.path("static"), target)
+    copy_assets(assets, target)
     return written
-
-
-def _copy_tree(source: Path, target: Path) -> None:
-    if source.is_dir():
-        shutil.copytree(source, target, dirs_exist_ok=True)
 
 
 def _staging_dir(out: Path) -> Path:

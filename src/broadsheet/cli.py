@@ -13,6 +13,7 @@ import click
 
 from . import __version__
 from .build import EXIT_STOPPED, BuildResult, BuildStopped, build
+from .cli_deploy import deploy_command
 from .config import load_config
 from .errors import BroadsheetError, Diagnostic
 from .loaders.meta import slugify
@@ -80,30 +81,46 @@ def build_command(
 
 @main.command("serve")
 @SITE_DIR
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "-p",
-    "--port",
-    default=8000,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port to listen on (0 picks a free one).",
-)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (only loopback unless you say otherwise).")
+@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
-def serve_command(site_dir: Path, host: str, port: int, drafts: bool) -> None:
-    """Build the site, then serve the output folder for preview."""
-    from .serve import make_server
+@click.option("--future", is_flag=True, help="Include articles dated in the future.")
+@click.option("--no-reload", is_flag=True, help="Do not watch for changes or reload pages.")
+def serve_command(
+    site_dir: Path, host: str, port: int, drafts: bool, future: bool, no_reload: bool
+) -> None:
+    """Build the site, serve it for preview, and rebuild and reload on every change.
 
-    result = _run_build(site_dir, None, drafts, False)
-    server = make_server(result.output, host, port)
-    address = f"http://{host}:{server.server_address[1]}/"
-    click.echo(f"Serving {result.output} at {address} (Ctrl+C to stop)")
+    Watches content, templates, static files and broadsheet.yaml. A failed
+    build is printed here and shown over the page in the browser, while the
+    last good site stays served.
+    """
+    from .serve import preview
+
+    report = _reporter(site_dir)
+
+    def build_site() -> tuple[Path, list[str] | None]:
+        try:
+            result = build(site_dir, drafts=drafts, future=future, report=report)
+        except BuildStopped as exc:
+            for diagnostic in exc.diagnostics:
+                report(diagnostic)
+            click.echo("Build stopped; the last good site is still served.", err=True)
+            return load_config(site_dir).path("output"), [str(d) for d in exc.diagnostics]
+        click.echo(result.summary())
+        errors = [str(d) for d in result.diagnostics.errors]
+        return result.output, errors or None
+
     try:
-        server.serve_forever()
+        preview(site_dir, host=host, port=port, build_site=build_site, announce=click.echo,
+                live=not no_reload)  # fmt: skip
+    except OSError as exc:
+        click.echo(f"error: cannot serve on {host}:{port}: {exc.strerror}", err=True)
+        sys.exit(EXIT_STOPPED)
     except KeyboardInterrupt:
         pass
-    finally:
-        server.server_close()
 
 
 @main.command("new")
@@ -161,3 +178,6 @@ def new_article(
     with path.open("x", encoding="utf-8") as handle:
         handle.write(text)
     return path
+
+
+main.add_command(deploy_command)

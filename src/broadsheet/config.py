@@ -80,6 +80,10 @@ class SiteConfig:
     The default works everywhere, including a site opened from disk (file://);
     pretty links need a web server that maps folders to ``index.html``.
     """
+    search: bool = True
+    """Index the built site with Pagefind and add a search page (``broadsheet[search]``)."""
+    compress: bool = False
+    """Write ``.gz`` and ``.br`` siblings of every text file, for hosts that serve them."""
     entities: str = "off"
     """``auto``: find people and places in the text of articles that list neither."""
     comments: CommentsConfig = field(default_factory=CommentsConfig)

@@ -193,8 +193,10 @@ def build_archive(
     now: datetime,
     drafts: bool = False,
     future: bool = False,
+    search: bool = False,
 ) -> Archive:
-    """Place articles at URLs and list every page of the site."""
+    """Place articles at URLs and list every page of the site (and a search page
+    when ``search``)."""
     diagnostics: list[Diagnostic] = []
     chosen = select(articles, now, drafts=drafts, future=future)
     _report_identical(chosen, diagnostics)
@@ -217,6 +219,8 @@ def build_archive(
     placed = _place_articles(chosen, config, section_slugs, claimed, diagnostics)
     archive = _arrange(sorted(placed, key=sort_key), config, section_slugs, diagnostics)
     archive.pages = _article_pages(archive) + _generated_pages(archive, config, now)
+    if search:
+        archive.pages.append(Page("search/", "search.html", {}, "Search"))
     archive.pages.extend(_machine_pages(archive, config, archive.pages, now))
     return archive
 

@@ -56,6 +56,7 @@ def make_environment(
         keep_trailing_newline=True,
     )
     env.filters["href"] = _href
+    env.filters["asset"] = _asset
     env.filters["absolute"] = partial(absolute_url, config.base_url)
     env.filters["date"] = partial(format_date, config)
     env.filters["isodate"] = lambda value: value.isoformat() if value else ""
@@ -71,6 +72,15 @@ def _structured_data(config: SiteConfig, article: Article, section: Any) -> dict
     from .jsonld import article_structured_data
 
     return article_structured_data(article, section, config)
+
+
+@pass_context
+def _asset(context: Context, logical: str) -> str:
+    """The written name of a static file (fingerprinted for CSS and JS)."""
+    assets: Mapping[str, str] = context.get("assets") or {}
+    if logical not in assets:
+        raise KeyError(f"no static file {logical!r}; known: {', '.join(sorted(assets))}")
+    return assets[logical]
 
 
 @pass_context
@@ -204,7 +214,7 @@ def render_page(env: jinja2.Environment, page: Page) -> str:
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             Diagnostic(
-                _template_path(env, exc.name or exc.filename),
+                _template_path(env, exc.filename or exc.name),
                 exc.lineno,
                 None,
                 exc.message or "syntax error",
@@ -221,13 +231,23 @@ def render_page(env: jinja2.Environment, page: Page) -> str:
         ) from None
     except Exception as exc:
         path, line = _template_frame(exc)
+        path = _template_path(env, path) if path else None
         raise TemplateError(Diagnostic(path or page.template, line, None,
                                        f"{type(exc).__name__}: {exc} (rendering "
                                        f"{page.path})")) from None  # fmt: skip
 
 
-def _template_path(env: jinja2.Environment, name: str | None) -> str:
-    return name or "<template>"
+def _template_path(env: jinja2.Environment, filename: str | None) -> str:
+    """A template file as users should see it: relative to the site when it is
+    theirs, else the theme's file."""
+    if not filename:
+        return "<template>"
+    site: SiteConfig = env.globals["site"]  # type: ignore[assignment]
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(site.root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
