@@ -77,7 +77,8 @@ class Preview:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    write(tmp_path / "content/news/2024-01-02-harbour.txt", "Harbour opens\n\nThe harbour opened.\n")
+    write(tmp_path / "content/news/2024-01-02-harbour.txt",
+          "Harbour opens\n\nThe harbour opened.\n")
     return tmp_path
 
 

@@ -26,6 +26,7 @@ from .feeds import FeedSpec
 from .graph import Archive, build_archive
 from .loaders import LoadOptions, discover, load_source
 from .model import Article
+from .progress import Progress
 from .render import make_environment, render_files, theme_dir
 
 #: Exit statuses.
@@ -71,7 +72,9 @@ class BuildStopped(BroadsheetError):
         super().__init__("\n".join(str(d) for d in diagnostics))
 
 
-def load_articles(config: SiteConfig, diagnostics: Diagnostics) -> tuple[list[Article], int]:
+def load_articles(
+    config: SiteConfig, diagnostics: Diagnostics, progress: Progress | None = None
+) -> tuple[list[Article], int]:
     """Discover and load every article source; return the articles and the failure count."""
     sources, found = discover(config.root, config.path("content"))
     diagnostics.extend(found)
@@ -82,7 +85,9 @@ def load_articles(config: SiteConfig, diagnostics: Diagnostics) -> tuple[list[Ar
     )
     articles = []
     failed = 0
-    for source in sources:
+    for number, source in enumerate(sources, 1):
+        if progress:
+            progress("Reading", number, len(sources))
         result = load_source(source, options)
         diagnostics.extend(result.diagnostics)
         if result.article is None:
@@ -101,6 +106,7 @@ def build(
     strict: bool = False,
     now: datetime | None = None,
     report: Callable[[Diagnostic], None] | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site in ``site_dir`` into ``output`` (default ``SITE_DIR/site``).
 
@@ -126,7 +132,7 @@ def build(
     result = BuildResult(output=out, strict=strict)
     diagnostics = result.diagnostics
 
-    articles, result.failed = load_articles(config, diagnostics)
+    articles, result.failed = load_articles(config, diagnostics, progress)
     now = now or datetime.now(timezone.utc)
     search_on = config.search and search.available()
     if config.search and not search_on:
@@ -139,7 +145,7 @@ def build(
 
     staging = _staging_dir(out)
     try:
-        result.pages = write_site(config, archive, staging, search=search_on)
+        result.pages = write_site(config, archive, staging, search=search_on, progress=progress)
         if search_on:
             diagnostics.extend(search.index(staging))
         if config.compress:
@@ -158,7 +164,14 @@ def build(
     return result
 
 
-def write_site(config: SiteConfig, archive: Archive, target: Path, *, search: bool = False) -> int:
+def write_site(
+    config: SiteConfig,
+    archive: Archive,
+    target: Path,
+    *,
+    search: bool = False,
+    progress: Progress | None = None,
+) -> int:
     """Render every page of ``archive`` into ``target``, copy static files, and
     return the number of HTML pages written."""
     assets = collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
@@ -172,7 +185,10 @@ def write_site(config: SiteConfig, archive: Archive, target: Path, *, search: bo
     })  # fmt: skip
     written = 0
     made: set[Path] = set()
-    for page in archive.pages:
+    total = len(archive.pages)
+    for number, page in enumerate(archive.pages, 1):
+        if progress:
+            progress("Writing", number, total)
         for rel, text in render_files(env, page):
             path = target / rel
             if path.parent not in made:

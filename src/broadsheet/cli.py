@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import click
@@ -17,6 +18,7 @@ from .cli_deploy import deploy_command
 from .config import load_config
 from .errors import BroadsheetError, Diagnostic
 from .loaders.meta import slugify
+from .progress import reporter
 
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
 
@@ -34,18 +36,21 @@ def _reporter(site_dir: Path) -> Callable[[Diagnostic], None]:
 
 
 def _run_build(
-    site_dir: Path, output: Path | None, drafts: bool, strict: bool, future: bool = False
+    site_dir: Path, output: Path | None, drafts: bool, strict: bool, future: bool = False,
+    quiet: bool = False,
 ) -> BuildResult:
     report = _reporter(site_dir)
     try:
-        result = build(site_dir, output, drafts=drafts, future=future, strict=strict,
-                       report=report)  # fmt: skip
+        with reporter(quiet) as progress:
+            result = build(site_dir, output, drafts=drafts, future=future, strict=strict,
+                           report=report, progress=progress)  # fmt: skip
     except BuildStopped as exc:
         for diagnostic in exc.diagnostics:
             report(diagnostic)
         click.echo("Build stopped; the output was left as it was.", err=True)
         sys.exit(EXIT_STOPPED)
-    click.echo(result.summary())
+    if not quiet:
+        click.echo(result.summary())
     return result
 
 
@@ -71,11 +76,16 @@ def main() -> None:
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
 @click.option("--future", is_flag=True, help="Include articles dated in the future.")
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress and no summary line; problems are still printed.")
 def build_command(
-    site_dir: Path, output: Path | None, drafts: bool, future: bool, strict: bool
+    site_dir: Path, output: Path | None, drafts: bool, future: bool, strict: bool, quiet: bool
 ) -> None:
-    """Build the site in SITE_DIR (default: the current folder)."""
-    result = _run_build(site_dir, output, drafts, strict, future)
+    """Build the site in SITE_DIR (default: the current folder).
+
+    Shows a progress bar on a terminal and a line every few seconds elsewhere.
+    """
+    result = _run_build(site_dir, output, drafts, strict, future, quiet)
     sys.exit(result.exit_code)
 
 
@@ -121,6 +131,66 @@ def serve_command(
         sys.exit(EXIT_STOPPED)
     except KeyboardInterrupt:
         pass
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="My Broadsheet", show_default=True, help="The site's title.")
+def init_command(folder: Path, title: str) -> None:
+    """Create a new site in FOLDER that builds at once.
+
+    Writes a commented broadsheet.yaml, one sample article per format (plain
+    text with a sidecar, Markdown with front matter) and templates/ with an
+    example of overriding one template. Never overwrites a file.
+    """
+    from .init import init_site
+
+    try:
+        written = init_site(folder, title, datetime.now(timezone.utc))
+    except BroadsheetError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_STOPPED)
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(f"Next: broadsheet build {folder} && broadsheet serve {folder}")
+
+
+@main.command("check")
+@SITE_DIR
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="The built site to check [default: SITE_DIR/site].")
+@click.option("--html", "html", is_flag=True,
+              help="Also run the Nu Html Checker (needs Java and vnu.jar).")
+def check_command(site_dir: Path, output: Path | None, html: bool) -> None:
+    """Check a built site: links, #fragments, assets, duplicate ids, titles.
+
+    Prints one `path:line: problem` per finding and exits 1 when there are any
+    (2 when the site is not built or a checker cannot run). It does not build.
+    """
+    from .check import check_html, check_site
+
+    try:
+        config = load_config(site_dir)
+    except BroadsheetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_STOPPED)
+    out = output or config.path("output")
+    if not (out / "index.html").is_file():
+        click.echo(f"error: {out} holds no built site; run broadsheet build first", err=True)
+        sys.exit(EXIT_STOPPED)
+    base_path = urlsplit(config.base_url).path or "/"
+    findings = check_site(out, base_path, pretty=config.pretty_links)
+    if html:
+        try:
+            findings += check_html(out)
+        except LookupError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_STOPPED)
+    for finding in findings:
+        click.echo(str(finding))
+    pages = sum(1 for _ in out.rglob("*.html"))
+    click.echo(f"Checked {pages} pages: {len(findings)} problems.", err=True)
+    sys.exit(1 if findings else 0)
 
 
 @main.command("new")
