@@ -186,3 +186,15 @@ def test_real_pagefind_indexes_the_articles(sample_site: Path) -> None:
     out = sample_site / "site"
     assert (out / "pagefind/pagefind-ui.js").is_file()
     assert len(list((out / "pagefind/fragment").glob("*.pf_fragment"))) == result.articles == 8
+
+
+def test_deploy_lines_become_periodic_counts_past_twenty() -> None:
+    from broadsheet.progress import LineCounter
+
+    stream = io.StringIO()
+    counter = LineCounter(stream, interval=3600.0)
+    for number in range(1, 31):
+        counter(f"uploaded page-{number}.html")
+    lines = stream.getvalue().splitlines()
+    assert lines == [f"uploaded page-{n}.html" for n in range(1, 21)]
+    assert counter.count == 30

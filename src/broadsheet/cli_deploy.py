@@ -12,6 +12,7 @@ from click.core import ParameterSource
 from .config import load_config
 from .deploy import EXIT_BAD_TARGET, DeployError, deploy, parse_target
 from .errors import ConfigError
+from .progress import line_reporter
 
 _GH_PAGES_ONLY = ("branch", "push", "remote", "message")
 
@@ -104,13 +105,13 @@ def deploy_command(
     output folder, or a target that cannot be reached (such as a missing
     bucket).
     """
-    report = None if quiet else click.echo
     try:
         _check_options(ctx, target)
         folder = _output_folder(site_dir, output)
-        result = deploy(folder, target, endpoint_url=endpoint_url, delete=delete,
-                        dry_run=dry_run, report=report, branch=branch, push=push,
-                        remote=remote, message=message, repo=site_dir)  # fmt: skip
+        with line_reporter(quiet) as report:
+            result = deploy(folder, target, endpoint_url=endpoint_url, delete=delete,
+                            dry_run=dry_run, report=report, branch=branch, push=push,
+                            remote=remote, message=message, repo=site_dir)  # fmt: skip
     except DeployError as exc:
         _fail(str(exc))
     for failure in result.failed:

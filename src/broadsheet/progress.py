@@ -72,3 +72,47 @@ def reporter(quiet: bool = False, stream: TextIO | None = None) -> Iterator[Prog
     with Progress("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:  # fmt: skip
         yield RichProgress(bar)
+
+
+class LineCounter:
+    """Turns one-line-per-item reports into progress: a live count on a terminal,
+    a line every few seconds elsewhere (with every line kept when there are few)."""
+
+    def __init__(self, stream: TextIO, status: Any = None, interval: float = PLAIN_INTERVAL):
+        self.stream = stream
+        self.status = status
+        self.interval = interval
+        self.count = 0
+        self.last = time.monotonic()
+        self.last_line = ""
+
+    def __call__(self, line: str) -> None:
+        self.count += 1
+        self.last_line = line
+        if self.status is not None:
+            self.status.update(f"{self.count} files: {line}")
+            return
+        now = time.monotonic()
+        if self.count <= 20 or now - self.last >= self.interval:
+            self.last = now
+            self.stream.write(f"{line}\n" if self.count <= 20 else f"{self.count} files: {line}\n")
+            self.stream.flush()
+
+
+@contextmanager
+def line_reporter(quiet: bool = False, stream: TextIO | None = None) -> Iterator[
+    Callable[[str], None] | None
+]:
+    """A reporter for per-file lines (deploys), chosen like :func:`reporter`."""
+    stream = stream or sys.stdout
+    if quiet:
+        yield None
+        return
+    if not stream.isatty():
+        yield LineCounter(stream)
+        return
+    from rich.console import Console
+
+    console = Console(file=stream)
+    with console.status("Deploying") as status:
+        yield LineCounter(stream, status)
