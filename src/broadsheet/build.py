@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import search
 from .assets import collect, compress_tree, copy_assets
+from .comments import load_comments
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .errors import BroadsheetError, Diagnostic, Diagnostics
 from .feeds import FeedSpec
@@ -137,15 +138,22 @@ def build(
     search_on = config.search and search.available()
     if config.search and not search_on:
         diagnostics.add(Diagnostic(CONFIG_NAME, None, None, search.MISSING, "warning"))
+    approved, found = load_comments(
+        config.path("content"), config.root, known_slugs={a.slug for a in articles}
+    )
+    diagnostics.extend(found)
     archive = build_archive(
-        articles, config, now=now, drafts=drafts, future=future, search=search_on
+        articles, config, now=now, drafts=drafts, future=future, search=search_on,
+        comments=approved,
     )
     diagnostics.extend(archive.diagnostics)
     result.articles = len(archive.articles)
 
     staging = _staging_dir(out)
     try:
-        result.pages = write_site(config, archive, staging, search=search_on, progress=progress)
+        counts = {slug: len(found) for slug, found in approved.items()}
+        result.pages = write_site(config, archive, staging, search=search_on, progress=progress,
+                                  comment_counts=counts)  # fmt: skip
         if search_on:
             diagnostics.extend(search.index(staging))
         if config.compress:
@@ -171,6 +179,7 @@ def write_site(
     *,
     search: bool = False,
     progress: Progress | None = None,
+    comment_counts: dict[str, int] | None = None,
 ) -> int:
     """Render every page of ``archive`` into ``target``, copy static files, and
     return the number of HTML pages written."""
@@ -182,6 +191,7 @@ def write_site(
         "site_feeds": site_feeds,
         "assets": {a.logical: a.output for a in assets},
         "search_enabled": search,
+        "comment_counts": comment_counts or {},
     })  # fmt: skip
     written = 0
     made: set[Path] = set()

@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .build import EXIT_STOPPED, BuildResult, BuildStopped, build
+from .cli_comments import comments_group
 from .cli_deploy import deploy_command
 from .config import load_config
 from .errors import BroadsheetError, Diagnostic
@@ -251,3 +252,4 @@ def new_article(
 
 
 main.add_command(deploy_command)
+main.add_command(comments_group)

@@ -14,13 +14,15 @@ order of work is fixed so that the result is deterministic:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from text_unidecode import unidecode
 
+from .comments import Comment, comment_feed_url, thread
+from .comments import is_open as comments_open
 from .config import SiteConfig
 from .errors import Diagnostic
 from .feeds import FeedSpec, is_absolute_base
@@ -194,6 +196,7 @@ def build_archive(
     drafts: bool = False,
     future: bool = False,
     search: bool = False,
+    comments: Mapping[str, tuple[Comment, ...]] | None = None,
 ) -> Archive:
     """Place articles at URLs and list every page of the site (and a search page
     when ``search``)."""
@@ -216,9 +219,12 @@ def build_archive(
     claimed = {name: "a generated file" for name in MACHINE_FILES}
     for page in _generated_pages(draft, config, now):
         claimed.setdefault(page.path, f"the page {page.title!r}")
-    placed = _place_articles(chosen, config, section_slugs, claimed, diagnostics)
+    moved: set[str] = set()
+    placed = _place_articles(chosen, config, section_slugs, claimed, diagnostics, moved)
     archive = _arrange(sorted(placed, key=sort_key), config, section_slugs, diagnostics)
-    archive.pages = _article_pages(archive) + _generated_pages(archive, config, now)
+    _report_shared_slugs([a for a in archive.articles if a.source not in moved], diagnostics)
+    archive.pages = _article_pages(archive, config, now, comments or {}, diagnostics)
+    archive.pages += _generated_pages(archive, config, now)
     if search:
         archive.pages.append(Page("search/", "search.html", {}, "Search"))
     archive.pages.extend(_machine_pages(archive, config, archive.pages, now))
@@ -251,16 +257,22 @@ def _place_articles(
     section_slugs: dict[str, str],
     claimed: dict[str, str],
     diagnostics: list[Diagnostic],
+    moved: set[str],
 ) -> list[Article]:
-    """Give every article its URL; collisions are named and resolved by source path."""
+    """Give every article its URL; collisions are named and resolved by source path.
+
+    The sources of articles that had to move (``slug-2``...) are added to ``moved``.
+    """
     tz = config.tz
     placed: list[Article] = []
     for article in sorted(chosen, key=lambda a: a.source):
         local_date = article.date.astimezone(tz) if article.date else None
         section_slug = section_slugs.get(article.section or "", "") or "articles"
         url = permalink(config.permalink, article.slug, local_date, section_slug)
-        url = _claim(url, article.source, claimed, diagnostics)
-        placed.append(replace(article, url=url))
+        claimed_url = _claim(url, article.source, claimed, diagnostics)
+        if claimed_url != url:
+            moved.add(article.source)
+        placed.append(replace(article, url=claimed_url))
     return placed
 
 
@@ -469,7 +481,13 @@ def _generated_pages(archive: Archive, config: SiteConfig, now: datetime) -> lis
     return pages
 
 
-def _article_pages(archive: Archive) -> list[Page]:
+def _article_pages(
+    archive: Archive,
+    config: SiteConfig,
+    now: datetime,
+    comments: Mapping[str, tuple[Comment, ...]],
+    diagnostics: list[Diagnostic],
+) -> list[Page]:
     ordered = archive.articles
     dated = [a for a in ordered if a.date is not None]
     newer = {id(a): dated[i - 1] if i > 0 else None for i, a in enumerate(dated)}
@@ -484,12 +502,34 @@ def _article_pages(archive: Archive) -> list[Page]:
             t.key: tuple(lookup[t.key][name] for name in t.names(a)) for t in TAXONOMIES
         }
         section = terms["sections"][0] if terms["sections"] else None
+        approved = comments.get(a.slug, ())
+        feed_url = comment_feed_url(a)
         context = {
             "article": a, "newer": newer.get(id(a)), "older": older.get(id(a)),
             "section": section, "terms": terms, "related": related(a, index),
+            "comments_thread": thread(approved, diagnostics), "comment_count": len(approved),
+            "comments_open": comments_open(a, config, now), "comment_feed_url": feed_url,
         }  # fmt: skip
         pages.append(Page(a.url, "article.html", context, a.headline))
+        pages.append(Page(feed_url, "comment-feed", {"article": a, "comments": approved},
+                          f"Comments on {a.headline}"))  # fmt: skip
     return pages
+
+
+def _report_shared_slugs(articles: Sequence[Article], diagnostics: list[Diagnostic]) -> None:
+    """Comments are filed by slug: two articles with one slug would share them.
+
+    Articles moved to ``slug-2`` by a URL collision were already warned about.
+    """
+    first: dict[str, str] = {}
+    for article in sorted(articles, key=lambda a: a.source):
+        owner = first.setdefault(article.slug, article.source)
+        if owner != article.source:
+            diagnostics.append(Diagnostic(
+                article.source, None, None,
+                f"has the same slug as {owner} ({article.slug!r}), so both would share the "
+                f"comments in content/comments/{article.slug}/. Give one of them another "
+                "slug", "warning"))  # fmt: skip
 
 
 def _listing(

@@ -173,6 +173,12 @@ def _spec(page: Page) -> FeedSpec:
     return spec
 
 
+def _comment_feed(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
+    from .comments import comment_feed
+
+    return [(page.path, comment_feed(page.context["article"], page.context["comments"], site))]
+
+
 def _sitemap(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
     from .sitemaps import sitemaps
 
@@ -198,6 +204,7 @@ WRITERS: dict[str, Callable[[Page, SiteConfig], list[tuple[str, str]]]] = {
     "sitemap": _sitemap,
     "news-sitemap": _news_sitemap,
     "robots": _robots,
+    "comment-feed": _comment_feed,
 }
 
 

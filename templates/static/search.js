@@ -13,4 +13,14 @@ window.addEventListener("DOMContentLoaded", function () {
     showSubResults: true,
     resetStyles: false
   });
+  // Pagefind's input carries only a title; give it an accessible name.
+  var label = element.dataset.label;
+  (function name() {
+    var input = element.querySelector("input");
+    if (input) {
+      input.setAttribute("aria-label", label);
+    } else {
+      window.requestAnimationFrame(name);
+    }
+  })();
 });
