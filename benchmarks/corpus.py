@@ -7,6 +7,10 @@ people and places, with emphasis, quotes and links in the bodies.  Nine in
 ten are Markdown with front matter; one in ten is plain text in the seed shape
 (headline, paragraphs, comment chrome) with a sidecar.  The same seed always
 gives byte-identical files.
+
+``--format pelican`` and ``--format hugo`` write the same stories for those tools instead
+(see ``benchmarks/peers.py``): every story becomes Markdown there, since neither reads
+Broadsheet's plain-text shape.
 """
 
 from __future__ import annotations
@@ -38,6 +42,14 @@ _WORDS = tuple(
 )
 START = datetime(2005, 1, 1, tzinfo=timezone.utc)
 SPAN_DAYS = 20 * 365
+SITE_TITLE = "Benchmark Gazette"
+BASE_URL = "https://gazette.example/"
+PER_PAGE = 20
+# Search indexing (Pagefind) is off: neither peer builds a search index.
+BROADSHEET_CONFIG = (
+    f"title: {SITE_TITLE}\nbase_url: {BASE_URL}\nper_page: {PER_PAGE}\nsearch: false\n"
+)
+FORMATS = ("broadsheet", "pelican", "hugo")
 
 
 def _name(rng: random.Random, parts: int) -> str:
@@ -100,8 +112,46 @@ class Item:
     text: str
 
 
-def articles(count: int, seed: int = 1) -> Iterator[Item]:
-    """The corpus, one file at a time (sidecars are separate items)."""
+@dataclass(frozen=True)
+class Story:
+    """One generated article, before it is written in any tool's format.
+
+    ``plain`` stories are the one-in-ten written as seed-shape plain text for Broadsheet;
+    ``quote`` is the closing block quote some Markdown stories carry (or None).
+    """
+
+    number: int
+    date: datetime
+    section: str
+    headline: str
+    meta: dict[str, list[str]]
+    paragraphs: list[str]
+    plain: bool
+    quote: str | None
+
+    @property
+    def slug(self) -> str:
+        return f"story-{self.number:06d}"
+
+    @property
+    def authors(self) -> list[str]:
+        return self.meta["authors"]
+
+    @property
+    def tags(self) -> list[str]:
+        return self.meta["tags"]
+
+    @property
+    def people(self) -> list[str]:
+        return self.meta["people"]
+
+    @property
+    def places(self) -> list[str]:
+        return self.meta["places"]
+
+
+def stories(count: int, seed: int = 1) -> Iterator[Story]:
+    """The corpus as records: the same random draws, in the same order, as ``articles``."""
     rng = random.Random(seed)
     vocab = vocabulary(rng)
     for number in range(count):
@@ -116,25 +166,40 @@ def articles(count: int, seed: int = 1) -> Iterator[Item]:
             "places": rng.sample(vocab.places, rng.randint(1, 2)),
         }
         paragraphs = _paragraphs(rng, vocab, rng.randint(300, 1200))
-        folder = section.lower()
-        slug = f"story-{number:06d}"
-        lists = "\n".join(f"{key}: [{', '.join(values)}]" for key, values in meta.items())
-        if number % 10 == 9:
-            plain = [p.replace("*", "") for p in paragraphs]
-            body = "\n\n".join([headline, *plain])
-            chrome = (
-                "Be the first to comment\n\nLeave a Reply\n\n"
-                "Your email address will not be published."
-            )
-            stem = f"content/{folder}/{date:%Y-%m-%d}-{slug}"
-            yield Item(f"{stem}.txt", f"{body}\n\n{chrome}\n")
-            yield Item(f"{stem}.yaml", f"date: {date:%Y-%m-%d %H:%M}\n{lists}\n")
-        else:
-            front = f"---\nheadline: \"{headline}\"\ndate: {date.isoformat()}\n{lists}\n---\n"
-            body = "\n\n".join(paragraphs)
-            if rng.random() < 0.2:
-                body += f"\n\n> {_sentence(rng, vocab)}\n"
-            yield Item(f"content/{folder}/{slug}.md", front + body + "\n")
+        plain = number % 10 == 9
+        quote = None
+        if not plain and rng.random() < 0.2:
+            quote = _sentence(rng, vocab)
+        yield Story(number, date, section, headline, meta, paragraphs, plain, quote)
+
+
+def articles(count: int, seed: int = 1) -> Iterator[Item]:
+    """The corpus, one file at a time (sidecars are separate items)."""
+    for story in stories(count, seed):
+        yield from _broadsheet_items(story)
+
+
+def _broadsheet_items(story: Story) -> Iterator[Item]:
+    """A story as Broadsheet reads it: Markdown with front matter, or plain text + sidecar."""
+    date, headline, paragraphs = story.date, story.headline, story.paragraphs
+    folder = story.section.lower()
+    lists = "\n".join(f"{key}: [{', '.join(values)}]" for key, values in story.meta.items())
+    if story.plain:
+        plain = [p.replace("*", "") for p in paragraphs]
+        body = "\n\n".join([headline, *plain])
+        chrome = (
+            "Be the first to comment\n\nLeave a Reply\n\n"
+            "Your email address will not be published."
+        )
+        stem = f"content/{folder}/{date:%Y-%m-%d}-{story.slug}"
+        yield Item(f"{stem}.txt", f"{body}\n\n{chrome}\n")
+        yield Item(f"{stem}.yaml", f"date: {date:%Y-%m-%d %H:%M}\n{lists}\n")
+    else:
+        front = f"---\nheadline: \"{headline}\"\ndate: {date.isoformat()}\n{lists}\n---\n"
+        body = "\n\n".join(paragraphs)
+        if story.quote is not None:
+            body += f"\n\n> {story.quote}\n"
+        yield Item(f"content/{folder}/{story.slug}.md", front + body + "\n")
 
 
 def write(site: Path, count: int, seed: int = 1) -> int:
@@ -145,11 +210,18 @@ def write(site: Path, count: int, seed: int = 1) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(item.text, encoding="utf-8")
         written += 1
-    (site / "broadsheet.yaml").write_text(
-        "title: Benchmark Gazette\nbase_url: https://gazette.example/\nper_page: 20\n",
-        encoding="utf-8",
-    )
+    (site / "broadsheet.yaml").write_text(BROADSHEET_CONFIG, encoding="utf-8")
     return written
+
+
+def write_format(site: Path, count: int, seed: int = 1, fmt: str = "broadsheet") -> int:
+    """Write the corpus for ``fmt`` (broadsheet, pelican or hugo); return the files written."""
+    if fmt == "broadsheet":
+        return write(site, count, seed)
+    from benchmarks import peers  # the peers import this module: load them only when asked
+
+    writers = {"pelican": peers.write_pelican, "hugo": peers.write_hugo}
+    return writers[fmt](site, count, seed)
 
 
 def main() -> None:
@@ -157,8 +229,12 @@ def main() -> None:
     parser.add_argument("site", type=Path)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--format", choices=FORMATS, default="broadsheet",
+        help="whose input to write: Broadsheet's (default), Pelican's or Hugo's",
+    )  # fmt: skip
     args = parser.parse_args()
-    written = write(args.site, args.articles, args.seed)
+    written = write_format(args.site, args.articles, args.seed, args.format)
     print(f"wrote {written} files for {args.articles} articles into {args.site}")
 
 

@@ -151,9 +151,7 @@ def build(
 
     staging = _staging_dir(out)
     try:
-        counts = {slug: len(found) for slug, found in approved.items()}
-        result.pages = write_site(config, archive, staging, search=search_on, progress=progress,
-                                  comment_counts=counts)  # fmt: skip
+        result.pages = write_site(config, archive, staging, search=search_on, progress=progress)
         if search_on:
             diagnostics.extend(search.index(staging))
         if config.compress:
@@ -179,19 +177,16 @@ def write_site(
     *,
     search: bool = False,
     progress: Progress | None = None,
-    comment_counts: dict[str, int] | None = None,
 ) -> int:
     """Render every page of ``archive`` into ``target``, copy static files, and
     return the number of HTML pages written."""
     assets = collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
     site_feeds = FeedSpec(config.title, "", ())
     env = make_environment(config, {
-        "sections": archive.sections,
-        "archive": archive,
+        "sections": tuple(section.ref for section in archive.sections),
         "site_feeds": site_feeds,
         "assets": {a.logical: a.output for a in assets},
         "search_enabled": search,
-        "comment_counts": comment_counts or {},
     })  # fmt: skip
     written = 0
     made: set[Path] = set()

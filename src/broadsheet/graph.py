@@ -96,6 +96,25 @@ class Term:
     def count(self) -> int:
         return len(self.articles)
 
+    @property
+    def ref(self) -> TermRef:
+        return TermRef(self.kind, self.name, self.slug, self.url)
+
+
+@dataclass(frozen=True, slots=True)
+class TermRef:
+    """A link to a term: what an article page or the navigation needs of it.
+
+    Pages that only link to a term get this instead of the :class:`Term`, so
+    that they do not change (and need no re-rendering) when another article
+    joins the term.
+    """
+
+    kind: str
+    name: str
+    slug: str
+    url: str
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -225,6 +244,8 @@ def build_archive(
     _report_shared_slugs([a for a in archive.articles if a.source not in moved], diagnostics)
     archive.pages = _article_pages(archive, config, now, comments or {}, diagnostics)
     archive.pages += _generated_pages(archive, config, now)
+    if comments:
+        archive.pages = [_with_counts(page, comments) for page in archive.pages]
     if search:
         archive.pages.append(Page("search/", "search.html", {}, "Search"))
     archive.pages.extend(_machine_pages(archive, config, archive.pages, now))
@@ -499,14 +520,15 @@ def _article_pages(
     pages = []
     for a in ordered:
         terms = {
-            t.key: tuple(lookup[t.key][name] for name in t.names(a)) for t in TAXONOMIES
+            t.key: tuple(lookup[t.key][name].ref for name in t.names(a)) for t in TAXONOMIES
         }
         section = terms["sections"][0] if terms["sections"] else None
         approved = comments.get(a.slug, ())
         feed_url = comment_feed_url(a)
+        neighbours = related(a, index)
         context = {
             "article": a, "newer": newer.get(id(a)), "older": older.get(id(a)),
-            "section": section, "terms": terms, "related": related(a, index),
+            "section": section, "terms": terms, "related": neighbours,
             "comments_thread": thread(approved, diagnostics), "comment_count": len(approved),
             "comments_open": comments_open(a, config, now), "comment_feed_url": feed_url,
         }  # fmt: skip
@@ -514,6 +536,23 @@ def _article_pages(
         pages.append(Page(feed_url, "comment-feed", {"article": a, "comments": approved},
                           f"Comments on {a.headline}"))  # fmt: skip
     return pages
+
+
+def _with_counts(page: Page, comments: Mapping[str, tuple[Comment, ...]]) -> Page:
+    """Give a page the comment counts of the articles it lists, and only those."""
+    listed: list[Article] = list(page.context.get("articles") or ())
+    listed += page.context.get("related") or ()
+    for _, articles in page.context.get("by_year") or ():
+        listed += articles
+    counts = _counts(listed, comments)
+    return replace(page, context={**page.context, "comment_counts": counts}) if counts else page
+
+
+def _counts(
+    articles: Iterable[Article], comments: Mapping[str, tuple[Comment, ...]]
+) -> dict[str, int]:
+    """Comment counts of the articles a page lists (the page depends on no others)."""
+    return {a.slug: len(comments[a.slug]) for a in articles if a.slug in comments}
 
 
 def _report_shared_slugs(articles: Sequence[Article], diagnostics: list[Diagnostic]) -> None:
