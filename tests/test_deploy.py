@@ -542,7 +542,8 @@ def test_rsync_command_is_an_argument_list(output: Path) -> None:
             rsync_command(output, "host:www", delete=True, dry_run=True)
         return
     args = rsync_command(output, "me@host:www", delete=True, dry_run=True)
-    assert args[1:] == ["-a", "--checksum", "--itemize-changes", "-8", "--delete", "--dry-run",
+    assert args[1:] == ["-a", "--checksum", "--itemize-changes", "-8",
+                        "--exclude=/.broadsheet-manifest", "--delete", "--dry-run",
                         "--", f"{output.resolve()}/", "me@host:www"]  # fmt: skip
 
 
@@ -572,3 +573,14 @@ def test_rsync_errors_hide_passwords(output: Path) -> None:
     assert code == 2
     assert "rsync://me:***@127.0.0.1:9/mod/x" in err
     assert "hunter2pass" not in out + err
+
+
+def test_the_build_record_is_never_deployed(tmp_path: Path) -> None:
+    from broadsheet.deploy import BUILD_RECORD, output_files
+
+    site = tmp_path / "out"
+    (site / "a").mkdir(parents=True)
+    (site / "index.html").write_text("home", encoding="utf-8")
+    (site / BUILD_RECORD).write_text("{}", encoding="utf-8")
+    (site / "a" / BUILD_RECORD).write_text("not the record", encoding="utf-8")
+    assert sorted(output_files(site)) == [f"a/{BUILD_RECORD}", "index.html"]

@@ -71,10 +71,17 @@ def copy_assets(assets: Iterable[Asset], target: Path) -> None:
 
 def compress_tree(root: Path) -> int:
     """Write ``.gz`` and ``.br`` siblings of every text file under ``root``; return how many."""
+    return compress_files(root, [p.relative_to(root).as_posix() for p in sorted(root.rglob("*"))
+                                 if p.is_file()])  # fmt: skip
+
+
+def compress_files(root: Path, files: Iterable[str]) -> int:
+    """Write ``.gz`` and ``.br`` siblings of the text files among ``files``; return how many."""
     import brotli
 
     count = 0
-    for path in sorted(root.rglob("*")):
+    for rel in files:
+        path = root / rel
         if path.suffix.lower() not in COMPRESSIBLE or not path.is_file():
             continue
         data = path.read_bytes()

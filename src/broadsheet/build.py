@@ -11,22 +11,35 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-from . import search
-from .assets import collect, compress_tree, copy_assets
+from . import __version__, search
+from .assets import Asset, collect, compress_files, copy_assets
 from .comments import load_comments
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .errors import BroadsheetError, Diagnostic, Diagnostics
+from .errors import BroadsheetError, Diagnostic, Diagnostics, TemplateError
 from .feeds import FeedSpec
 from .graph import Archive, build_archive
-from .loaders import LoadOptions, discover, load_source
+from .incremental import (
+    MANIFEST,
+    ArticleCache,
+    Digester,
+    files_digest,
+    read_manifest,
+    source_stamp,
+    write_manifest,
+)
+from .loaders import LoadOptions, LoadResult, discover, load_source
 from .model import Article
+from .parallel import default_jobs, pmap, share, shared
 from .progress import Progress
 from .render import make_environment, render_files, theme_dir
 
@@ -73,28 +86,53 @@ class BuildStopped(BroadsheetError):
         super().__init__("\n".join(str(d) for d in diagnostics))
 
 
-def load_articles(
-    config: SiteConfig, diagnostics: Diagnostics, progress: Progress | None = None
-) -> tuple[list[Article], int]:
-    """Discover and load every article source; return the articles and the failure count."""
-    sources, found = discover(config.root, config.path("content"))
-    diagnostics.extend(found)
-    options = LoadOptions(
+def load_options(config: SiteConfig) -> LoadOptions:
+    return LoadOptions(
         timezone=config.timezone,
         unsafe_html=config.markdown.unsafe_html,
         entities=config.entities == "auto",
     )
+
+
+def load_articles(
+    config: SiteConfig,
+    diagnostics: Diagnostics,
+    progress: Progress | None = None,
+    *,
+    jobs: int = 1,
+    use_cache: bool = False,
+) -> tuple[list[Article], int]:
+    """Discover and load every article source; return the articles and the failure count.
+
+    With ``use_cache``, sources unchanged since the last build are not read again.
+    """
+    sources, found = discover(config.root, config.path("content"))
+    diagnostics.extend(found)
+    options = load_options(config)
+    cache = ArticleCache(config.root, options) if use_cache else None
+    stamps = [source_stamp(source) for source in sources]
+    results: list[LoadResult | None] = [
+        cache.get(source, stamp) if cache else None
+        for source, stamp in zip(sources, stamps, strict=True)
+    ]
+    todo = [number for number, found_result in enumerate(results) if found_result is None]
+    loaded = pmap(partial(load_source, options=options), [sources[n] for n in todo], jobs,
+                  progress=progress, stage="Reading")  # fmt: skip
+    for number, fresh in zip(todo, loaded, strict=True):
+        results[number] = fresh
+        if cache:
+            cache.put(sources[number], stamps[number], fresh)
+    if cache:
+        cache.save()
     articles = []
     failed = 0
-    for number, source in enumerate(sources, 1):
-        if progress:
-            progress("Reading", number, len(sources))
-        result = load_source(source, options)
-        diagnostics.extend(result.diagnostics)
-        if result.article is None:
+    for outcome in results:
+        assert outcome is not None
+        diagnostics.extend(outcome.diagnostics)
+        if outcome.article is None:
             failed += 1
         else:
-            articles.append(result.article)
+            articles.append(outcome.article)
     return articles, failed
 
 
@@ -108,6 +146,8 @@ def build(
     now: datetime | None = None,
     report: Callable[[Diagnostic], None] | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    clean: bool = False,
 ) -> BuildResult:
     """Build the site in ``site_dir`` into ``output`` (default ``SITE_DIR/site``).
 
@@ -115,6 +155,9 @@ def build(
     output as it was.  Bad articles are reported in the result and skipped.
     ``now`` (default: the current time) decides which articles are in the
     future and what the news sitemap and "on this day" consider recent.
+    ``jobs`` processes render in parallel (default: the CPU count).  Unless
+    ``clean``, unchanged sources are not re-read and unchanged pages are not
+    re-rendered (see :mod:`broadsheet.incremental`); the output is the same.
     """
     started = time.perf_counter()
     try:
@@ -133,7 +176,9 @@ def build(
     result = BuildResult(output=out, strict=strict)
     diagnostics = result.diagnostics
 
-    articles, result.failed = load_articles(config, diagnostics, progress)
+    jobs = jobs or default_jobs()
+    articles, result.failed = load_articles(config, diagnostics, progress, jobs=jobs,
+                                            use_cache=not clean)  # fmt: skip
     now = now or datetime.now(timezone.utc)
     search_on = config.search and search.available()
     if config.search and not search_on:
@@ -149,20 +194,28 @@ def build(
     diagnostics.extend(archive.diagnostics)
     result.articles = len(archive.articles)
 
-    staging = _staging_dir(out)
+    previous = {} if clean else read_manifest(out)
+    staging: Path | None = None
     try:
-        result.pages = write_site(config, archive, staging, search=search_on, progress=progress)
-        if search_on:
-            diagnostics.extend(search.index(staging))
-        if config.compress:
-            compress_tree(staging)
+        plan = plan_site(config, archive, search=search_on, previous=previous)
+        if plan.unchanged(previous, out, config.compress):
+            result.pages = plan.html_pages
+        else:
+            staging = _staging_dir(out)
+            result.pages = write_site(config, archive, staging, plan=plan, previous=out,
+                                      jobs=jobs, progress=progress)  # fmt: skip
+            if search_on:
+                diagnostics.extend(index_search(staging, out, plan))
     except BroadsheetError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise BuildStopped(list(getattr(exc, "diagnostics", ()))) from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap_into_place(staging, out)
+    if staging is not None:
+        swap_into_place(staging, out)
     result.seconds = time.perf_counter() - started
     if report:
         for diagnostic in diagnostics:
@@ -170,44 +223,180 @@ def build(
     return result
 
 
+@dataclass
+class SitePlan:
+    """What a build will write: every page with its digest, and which to render."""
+
+    env: Any
+    assets: list[Asset]
+    digests: list[str]
+    render: list[int]
+    """Indices of the pages whose digest differs from the previous build's."""
+    html_pages: int
+    search: bool
+
+    def unchanged(self, previous: dict[str, Any], out: Path, compress: bool) -> bool:
+        """Whether the output already is exactly what this build would write."""
+        if self.render or not previous or len(previous) != len(self.digests):
+            return False
+        expected = {rel for _, outputs in previous.values() for rel in outputs}
+        expected.update(asset.output for asset in self.assets)
+        if compress:
+            expected |= {rel + suffix for rel in expected for suffix in (".gz", ".br")}
+        expected.add(MANIFEST)
+        return _files_in(out, skip=search.BUNDLE if self.search else None) == expected
+
+
+def _files_in(root: Path, skip: str | None = None) -> set[str]:
+    """Every file under ``root``, relative; the folder ``skip`` is left out."""
+    found: set[str] = set()
+    for folder, dirnames, filenames in os.walk(root):
+        relative = os.path.relpath(folder, root)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        if skip is not None and prefix == "":
+            dirnames[:] = [d for d in dirnames if d != skip]
+        found.update(prefix + name for name in filenames)
+    return found
+
+
+def plan_site(
+    config: SiteConfig, archive: Archive, *, search: bool, previous: dict[str, Any]
+) -> SitePlan:
+    """Build the Environment, digest every page, and compare with the last build."""
+    assets = collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
+    site_feeds = FeedSpec(config.title, "", _site_feed_articles(archive, config))
+    globals_ = {
+        "sections": tuple(section.ref for section in archive.sections),
+        "site_feeds": site_feeds,
+        "assets": {a.logical: a.output for a in assets},
+        "search_enabled": search,
+    }
+    env = make_environment(config, globals_)
+    template_files = [p for folder in (config.path("templates"), theme_dir()) if folder.is_dir()
+                      for p in folder.rglob("*") if p.is_file()]  # fmt: skip
+    static_files = [a.source for a in assets]
+    digester = Digester(b"")
+    base = b"".join([
+        __version__.encode(),
+        repr(replace(config, root=Path("."))).encode(),
+        files_digest(template_files),
+        files_digest(static_files),
+        digester.value(globals_),
+    ])  # fmt: skip
+    digester = Digester(base)
+    digests = [digester.page(page) for page in archive.pages]
+    render = [
+        number for number, page in enumerate(archive.pages)
+        if previous.get(page.path, [None])[0] != digests[number]
+    ]  # fmt: skip
+    html_pages = sum(1 for page in archive.pages if page.template.endswith(".html"))
+    return SitePlan(env, assets, digests, render, html_pages, search)
+
+
+def _site_feed_articles(archive: Archive, config: SiteConfig) -> tuple[Article, ...]:
+    # Only the URLs of the site's feeds are used on every page: no articles needed.
+    return ()
+
+
 def write_site(
     config: SiteConfig,
     archive: Archive,
     target: Path,
     *,
-    search: bool = False,
+    plan: SitePlan | None = None,
+    previous: Path | None = None,
+    jobs: int = 1,
     progress: Progress | None = None,
 ) -> int:
-    """Render every page of ``archive`` into ``target``, copy static files, and
-    return the number of HTML pages written."""
-    assets = collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
-    site_feeds = FeedSpec(config.title, "", ())
-    env = make_environment(config, {
-        "sections": tuple(section.ref for section in archive.sections),
-        "site_feeds": site_feeds,
-        "assets": {a.logical: a.output for a in assets},
-        "search_enabled": search,
-    })  # fmt: skip
-    written = 0
-    made: set[Path] = set()
-    total = len(archive.pages)
-    for number, page in enumerate(archive.pages, 1):
-        if progress:
-            progress("Writing", number, total)
-        for rel, text in render_files(env, page):
-            path = target / rel
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            path.write_text(text, encoding="utf-8")
-            written += rel.endswith(".html")
-    copy_assets(assets, target)
+    """Write every page of ``archive`` into ``target``: render the pages the plan
+    names, hard-link the others from ``previous``; copy static files; write the
+    manifest.  Return the number of HTML pages."""
+    plan = plan or plan_site(config, archive, search=False, previous={})
+    old = read_manifest(previous) if previous is not None else {}
+    _MADE.clear()
+    files: dict[str, list[Any]] = {}
+    rendering = set(plan.render)
+    for number, page in enumerate(archive.pages):
+        if number in rendering:
+            continue
+        digest, outputs = old[page.path]
+        if not all(_link(previous, target, rel) for rel in outputs):  # type: ignore[arg-type]
+            rendering.add(number)
+            continue
+        files[page.path] = [digest, outputs]
+        if config.compress:
+            for rel in outputs:
+                for suffix in (".gz", ".br"):
+                    _link(previous, target, rel + suffix)  # type: ignore[arg-type]
+    share((plan.env, archive.pages, target, config.compress))
+    todo = sorted(rendering)
+    done = pmap(_render_page, todo, jobs, progress=progress, stage="Rendering")
+    for number, outcome in zip(todo, done, strict=True):
+        if isinstance(outcome, BroadsheetError):
+            raise outcome
+        files[archive.pages[number].path] = [plan.digests[number], outcome]
+    copy_assets(plan.assets, target)
+    if config.compress:
+        compress_files(target, [a.output for a in plan.assets])
+    write_manifest(target, files)
+    return plan.html_pages
+
+
+def _render_page(number: int) -> list[str] | BroadsheetError:
+    """Render page ``number`` of the shared job and write its files (in a worker)."""
+    env, pages, target, compress = shared()
+    try:
+        rendered = render_files(env, pages[number])
+    except BroadsheetError as exc:
+        return TemplateError(getattr(exc, "diagnostics", ()))
+    written = []
+    for rel, text in rendered:
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(rel)
+    if compress:
+        compress_files(target, written)
     return written
+
+
+_MADE: set[Path] = set()
+
+
+def _link(source_root: Path, target_root: Path, rel: str) -> bool:
+    """Hard-link (or, across file systems, copy) one file of the last build."""
+    source = source_root / rel
+    target = target_root / rel
+    if target.parent not in _MADE:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(target.parent)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return True
+    except OSError:
+        try:
+            shutil.copy2(source, target)
+        except OSError:
+            return False
+    return True
+
+
+def index_search(staging: Path, out: Path, plan: SitePlan) -> list[Diagnostic]:
+    """Run Pagefind (unless no page changed and the last index can be reused)."""
+    old_bundle = out / search.BUNDLE
+    if not plan.render and old_bundle.is_dir():
+        for file in old_bundle.rglob("*"):
+            if file.is_file():
+                _link(out, staging, file.relative_to(out).as_posix())
+        return []
+    return search.index(staging)
 
 
 def _staging_dir(out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     recover_output(out)
+    _empty_trash(out)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
@@ -220,16 +409,38 @@ def swap_into_place(staging: Path, out: Path) -> None:
     On Linux the two folders are exchanged in one ``renameat2`` call, so there
     is no moment without an output folder; elsewhere two renames are used and
     :func:`recover_output` repairs the gap after a crash.  The old tree is
-    removed afterwards.
+    removed afterwards, by a background process: deleting tens of thousands of
+    files takes seconds that the build need not wait for.
     """
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     if out.exists() and _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(staging, out)
         return
     if out.exists():
         os.replace(out, old)
     os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    if old.exists():
+        discard(old, out)
+
+
+def discard(tree: Path, out: Path) -> None:
+    """Delete ``tree`` in a detached process (leftovers are removed on the next build)."""
+    trash = out.parent / f".broadsheet-trash-{out.name}-{os.getpid()}-{time.time_ns()}"
+    os.replace(tree, trash)
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
+             str(trash)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    except OSError:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _empty_trash(out: Path) -> None:
+    for leftover in out.parent.glob(f".broadsheet-trash-{out.name}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def recover_output(out: Path) -> None:

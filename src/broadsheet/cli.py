@@ -38,13 +38,14 @@ def _reporter(site_dir: Path) -> Callable[[Diagnostic], None]:
 
 def _run_build(
     site_dir: Path, output: Path | None, drafts: bool, strict: bool, future: bool = False,
-    quiet: bool = False,
+    quiet: bool = False, jobs: int | None = None, clean: bool = False,
 ) -> BuildResult:
     report = _reporter(site_dir)
     try:
         with reporter(quiet) as progress:
             result = build(site_dir, output, drafts=drafts, future=future, strict=strict,
-                           report=report, progress=progress)  # fmt: skip
+                           report=report, progress=progress, jobs=jobs,
+                           clean=clean)  # fmt: skip
     except BuildStopped as exc:
         for diagnostic in exc.diagnostics:
             report(diagnostic)
@@ -79,14 +80,21 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
 @click.option("-q", "--quiet", is_flag=True,
               help="No progress and no summary line; problems are still printed.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256),
+              help="Processes to read and render with [default: the CPU count].")
+@click.option("--clean", is_flag=True,
+              help="Re-read and re-render everything instead of reusing the last build.")
 def build_command(
-    site_dir: Path, output: Path | None, drafts: bool, future: bool, strict: bool, quiet: bool
+    site_dir: Path, output: Path | None, drafts: bool, future: bool, strict: bool, quiet: bool,
+    jobs: int | None, clean: bool,
 ) -> None:
     """Build the site in SITE_DIR (default: the current folder).
 
+    Rebuilds are incremental: unchanged sources are not re-read and unchanged
+    pages are not re-rendered, and the output is the same as a clean build's.
     Shows a progress bar on a terminal and a line every few seconds elsewhere.
     """
-    result = _run_build(site_dir, output, drafts, strict, future, quiet)
+    result = _run_build(site_dir, output, drafts, strict, future, quiet, jobs, clean)
     sys.exit(result.exit_code)
 
 

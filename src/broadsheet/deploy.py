@@ -153,6 +153,9 @@ _BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _USERINFO = re.compile(r"(://[^/@:\s]*):[^/@\s]*@")
 
 
+#: The build's record of what it wrote (kept in the output folder), never deployed.
+BUILD_RECORD = ".broadsheet-manifest"
+
 def mask_secrets(text: str) -> str:
     """Hide the password part of any ``scheme://user:password@host`` in ``text``."""
     return _USERINFO.sub(r"\1:***@", text)
@@ -206,12 +209,15 @@ def output_files(output: Path) -> dict[str, Path]:
     """Every file below ``output``, by POSIX path relative to it, sorted.
 
     Symbolic links to files count as files; links to folders are not followed
-    (as in ghp-import).
+    (as in ghp-import).  The build's own record (``.broadsheet-manifest``) is
+    not part of the site and is never sent.
     """
     files: dict[str, Path] = {}
     for folder, dirnames, filenames in os.walk(output):
         dirnames.sort()
         for name in filenames:
+            if name == BUILD_RECORD and Path(folder) == output:
+                continue
             path = Path(folder, name)
             if path.is_file():
                 files[path.relative_to(output).as_posix()] = path
@@ -699,7 +705,7 @@ def rsync_command(output: Path, destination: str, *, delete: bool, dry_run: bool
         raise DeployError("rsync is not installed (on Debian or Ubuntu: apt-get install rsync)")
     if destination.startswith("-"):
         raise DeployError(f"not an rsync destination: {mask_secrets(destination)}")
-    args = [rsync, "-a", "--checksum", "--itemize-changes", "-8"]
+    args = [rsync, "-a", "--checksum", "--itemize-changes", "-8", f"--exclude=/{BUILD_RECORD}"]
     args += ["--delete"] if delete else []
     args += ["--dry-run"] if dry_run else []
     return [*args, "--", str(output.resolve()) + os.sep, destination]

@@ -13,10 +13,11 @@ order of work is fixed so that the result is deterministic:
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from text_unidecode import unidecode
@@ -28,6 +29,7 @@ from .errors import Diagnostic
 from .feeds import FeedSpec, is_absolute_base
 from .loaders.meta import slugify
 from .model import MONTHS, Article, Page
+from .sitemaps import news_articles
 from .urls import output_path, paginated, permalink
 
 
@@ -74,6 +76,7 @@ MACHINE_FILES = ("sitemap.xml", "news-sitemap.xml", "robots.txt", "sitemaps/")
 FEED_TEMPLATES = ("atom", "rss", "jsonfeed")
 #: Related articles shown under an article.
 RELATED_COUNT = 5
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Terms shared by more articles than this are too broad to make articles related.
 RELATED_MAX_TERM_SIZE = 500
 
@@ -416,23 +419,26 @@ def _periods(ordered: Sequence[Article], config: SiteConfig) -> dict[str, tuple[
     return {kind: tuple(periods) for kind, periods in result.items()}
 
 
-def related(article: Article, index: dict[str, list[Article]]) -> tuple[Article, ...]:
-    """Up to five articles sharing the most people, places and tags with ``article``.
+def related(
+    position: int, ordered: Sequence[Article], index: Mapping[str, list[int]]
+) -> tuple[Article, ...]:
+    """Up to five articles sharing the most people, places and tags with
+    ``ordered[position]``.
 
-    Ties are broken by date (newest first), then slug, so the result is stable.
+    Ties go to the article earlier in ``ordered`` (newer, then by slug), so the
+    result is stable.  Positions stand in for articles, which keeps this fast.
     """
     scores: Counter[int] = Counter()
-    by_id: dict[int, Article] = {}
-    for key in _related_keys(article):
+    for key in _related_keys(ordered[position]):
         members = index.get(key, ())
-        if len(members) > RELATED_MAX_TERM_SIZE:
-            continue
-        for other in members:
-            if other is not article:
-                scores[id(other)] += 1
-                by_id[id(other)] = other
-    ranked = sorted(scores, key=lambda i: (-scores[i], sort_key(by_id[i])))
-    return tuple(by_id[i] for i in ranked[:RELATED_COUNT])
+        if len(members) <= RELATED_MAX_TERM_SIZE:
+            scores.update(members)
+    scores.pop(position, None)
+    # One integer per candidate orders by score (descending), then position:
+    # position - score * n, with 0 <= position < n.
+    n = len(ordered)
+    best = heapq.nsmallest(RELATED_COUNT, [p - c * n for p, c in scores.items()])
+    return tuple(ordered[key % n] for key in best)
 
 
 def _related_keys(article: Article) -> list[str]:
@@ -443,11 +449,12 @@ def _related_keys(article: Article) -> list[str]:
     )
 
 
-def _related_index(ordered: Sequence[Article]) -> dict[str, list[Article]]:
-    index: dict[str, list[Article]] = defaultdict(list)
-    for article in ordered:
+def _related_index(ordered: Sequence[Article]) -> dict[str, list[int]]:
+    """Positions in ``ordered`` of the articles that share each person, place and tag."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for position, article in enumerate(ordered):
         for key in _related_keys(article):
-            index[key].append(article)
+            index[key].append(position)
     return index
 
 
@@ -514,18 +521,18 @@ def _article_pages(
     newer = {id(a): dated[i - 1] if i > 0 else None for i, a in enumerate(dated)}
     older = {id(a): dated[i + 1] if i + 1 < len(dated) else None for i, a in enumerate(dated)}
     lookup = {
-        t.key: {term.name: term for term in archive.taxonomies[t.key]} for t in TAXONOMIES
+        t.key: {term.name: term.ref for term in archive.taxonomies[t.key]} for t in TAXONOMIES
     }
     index = _related_index(ordered)
     pages = []
-    for a in ordered:
+    for position, a in enumerate(ordered):
         terms = {
-            t.key: tuple(lookup[t.key][name].ref for name in t.names(a)) for t in TAXONOMIES
+            t.key: tuple(lookup[t.key][name] for name in t.names(a)) for t in TAXONOMIES
         }
         section = terms["sections"][0] if terms["sections"] else None
         approved = comments.get(a.slug, ())
         feed_url = comment_feed_url(a)
-        neighbours = related(a, index)
+        neighbours = related(position, ordered, index)
         context = {
             "article": a, "newer": newer.get(id(a)), "older": older.get(id(a)),
             "section": section, "terms": terms, "related": neighbours,
@@ -594,6 +601,7 @@ def _listing(
 
 def _period_pages(archive: Archive, config: SiteConfig) -> list[Page]:
     pages: list[Page] = []
+    children = _children(archive)
     parents = {(p.year, p.month, p.day): p for kind in ("year", "month") for p in
                archive.periods[kind]}  # fmt: skip
     for kind in ("year", "month", "day"):
@@ -612,7 +620,7 @@ def _period_pages(archive: Archive, config: SiteConfig) -> list[Page]:
                 "prev_period": periods[i - 1] if i > 0 else None,
                 "next_period": periods[i + 1] if i + 1 < len(periods) else None,
                 "up": up,
-                "children": _children(archive, period),
+                "children": () if kind == "day" else children.get((period.year, period.month), ()),
             }
             pages.extend(_listing(period.url, "period.html", period.title, period.articles,
                                   config.per_page, context))  # fmt: skip
@@ -625,13 +633,14 @@ def _period_pages(archive: Archive, config: SiteConfig) -> list[Page]:
     return pages
 
 
-def _children(archive: Archive, period: Period) -> tuple[Period, ...]:
-    if period.kind == "year":
-        return tuple(m for m in archive.periods["month"] if m.year == period.year)
-    if period.kind == "month":
-        return tuple(d for d in archive.periods["day"]
-                     if (d.year, d.month) == (period.year, period.month))  # fmt: skip
-    return ()
+def _children(archive: Archive) -> dict[tuple[int, int], tuple[Period, ...]]:
+    """Months of each year (``(year, 0)``) and days of each month (``(year, month)``)."""
+    children: dict[tuple[int, int], list[Period]] = defaultdict(list)
+    for month in archive.periods["month"]:
+        children[(month.year, 0)].append(month)
+    for day in archive.periods["day"]:
+        children[(day.year, day.month)].append(day)
+    return {key: tuple(value) for key, value in children.items()}
 
 
 def _on_this_day(
@@ -666,6 +675,15 @@ def _feed_pages(feeds: FeedSpec) -> list[Page]:
     ]
 
 
+def _news_context(archive: Archive, now: datetime) -> dict[str, Any]:
+    """The news sitemap's articles, chosen here so that the page depends on them
+    and not on the clock: ``now`` becomes the newest of them, which selects the
+    same articles again."""
+    recent = tuple(news_articles(archive.articles, now))
+    newest = max((a.date for a in recent if a.date is not None), default=_EPOCH)
+    return {"articles": recent, "now": newest}
+
+
 def _machine_pages(
     archive: Archive, archive_config: SiteConfig, pages: Sequence[Page], now: datetime
 ) -> list[Page]:
@@ -695,8 +713,7 @@ def _machine_pages(
         return [Page("robots.txt", "robots", {"sitemaps": ()}, "robots.txt")]
     return [
         Page("sitemap.xml", "sitemap", {"entries": tuple(entries)}, "Sitemap"),
-        Page("news-sitemap.xml", "news-sitemap", {"articles": archive.articles, "now": now},
-             "News sitemap"),
+        Page("news-sitemap.xml", "news-sitemap", _news_context(archive, now), "News sitemap"),
         Page("robots.txt", "robots", {"sitemaps": ("sitemap.xml", "news-sitemap.xml")},
              "robots.txt"),
     ]  # fmt: skip

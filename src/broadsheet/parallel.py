@@ -1,0 +1,81 @@
+"""Running work on several processes.
+
+On systems with ``fork`` (Linux, macOS) worker processes inherit the
+parent's records and its Jinja Environment, so nothing is sent to them but
+page numbers: records and shared context cross once, by copy-on-write, not
+per page.  Elsewhere, and for small jobs, work runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from .progress import Progress
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Below this many items, starting processes costs more than it saves.
+MIN_PARALLEL = 64
+
+
+def default_jobs() -> int:
+    """The CPU count this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def pmap(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int,
+    *,
+    progress: Progress | None = None,
+    stage: str = "",
+    chunk: int = 0,
+) -> list[R]:
+    """``[func(x) for x in items]``, in order, on ``jobs`` processes when worthwhile."""
+    total = len(items)
+    if jobs <= 1 or total < MIN_PARALLEL or not can_fork():
+        results = []
+        for number, item in enumerate(items, 1):
+            results.append(func(item))
+            if progress:
+                progress(stage, number, total)
+        return results
+    size = chunk or max(1, min(256, total // (jobs * 8)))
+    context = multiprocessing.get_context("fork")
+    results = []
+    with context.Pool(jobs) as pool:
+        for number, result in enumerate(pool.imap(func, items, chunksize=size), 1):
+            results.append(result)
+            if progress:
+                progress(stage, number, total)
+    return results
+
+
+_SHARED: Any = None
+
+
+def share(value: Any) -> None:
+    """Hand ``value`` to the workers of the next :func:`pmap` (inherited on fork)."""
+    global _SHARED
+    _SHARED = value
+
+
+def shared() -> Any:
+    return _SHARED
+
+
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
