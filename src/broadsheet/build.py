@@ -148,6 +148,7 @@ def build(
     progress: Progress | None = None,
     jobs: int | None = None,
     clean: bool = False,
+    executor: str = "local",
 ) -> BuildResult:
     """Build the site in ``site_dir`` into ``output`` (default ``SITE_DIR/site``).
 
@@ -155,7 +156,9 @@ def build(
     output as it was.  Bad articles are reported in the result and skipped.
     ``now`` (default: the current time) decides which articles are in the
     future and what the news sitemap and "on this day" consider recent.
-    ``jobs`` processes render in parallel (default: the CPU count).  Unless
+    ``jobs`` processes render in parallel (default: the CPU count); with
+    ``executor`` ``"dask-local"`` or ``"dask://HOST:PORT"`` a dask cluster
+    renders instead (:mod:`broadsheet.distributed`).  Unless
     ``clean``, unchanged sources are not re-read and unchanged pages are not
     re-rendered (see :mod:`broadsheet.incremental`); the output is the same.
     """
@@ -172,6 +175,10 @@ def build(
                 "broadsheet.yaml", None, None,
                 "entities: auto needs the gazetteer package; install it with "
                 "pip install \"broadsheet[entities]\", or set entities: off")])  # fmt: skip
+    if executor != "local" and executor != "dask-local" and not executor.startswith("dask://"):
+        raise BuildStopped([Diagnostic("--executor", None, None,
+                                       f"unknown executor {executor!r}: use local, dask-local "
+                                       "or dask://HOST:PORT")])  # fmt: skip
     out = Path(output) if output is not None else config.path("output")
     result = BuildResult(output=out, strict=strict)
     diagnostics = result.diagnostics
@@ -203,7 +210,8 @@ def build(
         else:
             staging = _staging_dir(out)
             result.pages = write_site(config, archive, staging, plan=plan, previous=out,
-                                      jobs=jobs, progress=progress)  # fmt: skip
+                                      jobs=jobs, progress=progress,
+                                      executor=executor)  # fmt: skip
             if search_on:
                 diagnostics.extend(index_search(staging, out, plan))
     except BroadsheetError as exc:
@@ -228,6 +236,7 @@ class SitePlan:
     """What a build will write: every page with its digest, and which to render."""
 
     env: Any
+    globals: dict[str, Any]
     assets: list[Asset]
     digests: list[str]
     render: list[int]
@@ -290,7 +299,7 @@ def plan_site(
         if previous.get(page.path, [None])[0] != digests[number]
     ]  # fmt: skip
     html_pages = sum(1 for page in archive.pages if page.template.endswith(".html"))
-    return SitePlan(env, assets, digests, render, html_pages, search)
+    return SitePlan(env, globals_, assets, digests, render, html_pages, search)
 
 
 def _site_feed_articles(archive: Archive, config: SiteConfig) -> tuple[Article, ...]:
@@ -307,6 +316,7 @@ def write_site(
     previous: Path | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
+    executor: str = "local",
 ) -> int:
     """Write every page of ``archive`` into ``target``: render the pages the plan
     names, hard-link the others from ``previous``; copy static files; write the
@@ -328,13 +338,20 @@ def write_site(
             for rel in outputs:
                 for suffix in (".gz", ".br"):
                     _link(previous, target, rel + suffix)  # type: ignore[arg-type]
-    share((plan.env, archive.pages, target, config.compress))
     todo = sorted(rendering)
-    done = pmap(_render_page, todo, jobs, progress=progress, stage="Rendering")
-    for number, outcome in zip(todo, done, strict=True):
-        if isinstance(outcome, BroadsheetError):
-            raise outcome
-        files[archive.pages[number].path] = [plan.digests[number], outcome]
+    if executor != "local" and todo:
+        from .distributed import RenderJob, render
+
+        job = RenderJob(config, plan.globals, archive.pages, target, config.compress)
+        for number, outcome in render(executor, job, todo, jobs).items():
+            files[archive.pages[number].path] = [plan.digests[number], outcome]
+    else:
+        share((plan.env, archive.pages, target, config.compress))
+        done = pmap(_render_page, todo, jobs, progress=progress, stage="Rendering")
+        for number, outcome in zip(todo, done, strict=True):
+            if isinstance(outcome, BroadsheetError):
+                raise outcome
+            files[archive.pages[number].path] = [plan.digests[number], outcome]
     copy_assets(plan.assets, target)
     if config.compress:
         compress_files(target, [a.output for a in plan.assets])

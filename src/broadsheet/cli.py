@@ -38,14 +38,14 @@ def _reporter(site_dir: Path) -> Callable[[Diagnostic], None]:
 
 def _run_build(
     site_dir: Path, output: Path | None, drafts: bool, strict: bool, future: bool = False,
-    quiet: bool = False, jobs: int | None = None, clean: bool = False,
+    quiet: bool = False, jobs: int | None = None, clean: bool = False, executor: str = "local",
 ) -> BuildResult:
     report = _reporter(site_dir)
     try:
         with reporter(quiet) as progress:
             result = build(site_dir, output, drafts=drafts, future=future, strict=strict,
                            report=report, progress=progress, jobs=jobs,
-                           clean=clean)  # fmt: skip
+                           clean=clean, executor=executor)  # fmt: skip
     except BuildStopped as exc:
         for diagnostic in exc.diagnostics:
             report(diagnostic)
@@ -84,9 +84,12 @@ def main() -> None:
               help="Processes to read and render with [default: the CPU count].")
 @click.option("--clean", is_flag=True,
               help="Re-read and re-render everything instead of reusing the last build.")
+@click.option("--executor", default="local", show_default=True, metavar="WHERE",
+              help="Where pages are rendered: local, dask-local, or dask://HOST:PORT "
+                   '(a dask cluster sharing the output folder; pip install "broadsheet[dask]").')
 def build_command(
     site_dir: Path, output: Path | None, drafts: bool, future: bool, strict: bool, quiet: bool,
-    jobs: int | None, clean: bool,
+    jobs: int | None, clean: bool, executor: str,
 ) -> None:
     """Build the site in SITE_DIR (default: the current folder).
 
@@ -94,7 +97,7 @@ def build_command(
     pages are not re-rendered, and the output is the same as a clean build's.
     Shows a progress bar on a terminal and a line every few seconds elsewhere.
     """
-    result = _run_build(site_dir, output, drafts, strict, future, quiet, jobs, clean)
+    result = _run_build(site_dir, output, drafts, strict, future, quiet, jobs, clean, executor)
     sys.exit(result.exit_code)
 
 
