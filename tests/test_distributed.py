@@ -13,7 +13,9 @@ from broadsheet import build
 from broadsheet.cli import main
 
 NOW = datetime(2025, 7, 9, 12, 0, tzinfo=timezone.utc)
-pytest.importorskip("dask.distributed", reason='dask is not installed: pip install "broadsheet[dask]"')
+pytest.importorskip(
+    "dask.distributed", reason='dask is not installed: pip install "broadsheet[dask]"'
+)
 
 
 def tree(root: Path) -> dict[str, str]:
