@@ -102,10 +102,16 @@ class PageWatch:
         page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
         page.on("requestfailed", self._failed)
         page.on("response", self._response)
+        page.on("request", self._request)
 
     def _console(self, message: Any) -> None:
         if message.type == "error" and not _deliberate(message.location.get("url", "")):
             self.problems.append(f"console error: {message.text} ({message.location})")
+
+    def _request(self, request: Any) -> None:
+        # The theme loads nothing from elsewhere: no fonts, CDNs or trackers.
+        if not request.url.startswith(("http://127.0.0.1:", "data:", "file://")):
+            self.problems.append(f"request outside the site: {request.url}")
 
     def _failed(self, request: Any) -> None:
         # ERR_ABORTED is a cancellation (the test navigated on before, say, the

@@ -86,7 +86,7 @@ def test_pages_have_no_console_errors_or_failed_requests(
     assert watch.problems == []
 
 
-@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("width", [1280, 375, 320])
 @pytest.mark.parametrize("name", ["home", "article"])
 def test_screenshots(browser: Any, site_url: str, name: str, width: int) -> None:
     context = browser.new_context(viewport={"width": width, "height": 900})
@@ -151,3 +151,17 @@ def test_comment_thread_nests_replies_and_offers_them_as_parents(
     assert len(options) == 4
     tab.locator("#comment-a81c2e907d .comment__reply").click()
     assert tab.url.endswith("#respond")
+
+
+def test_print_shows_the_article_without_navigation_or_form(
+    page: tuple[Any, PageWatch], site_url: str
+) -> None:
+    tab, _ = page
+    tab.goto(site_url + "2023/03/14/harbour-wall-repairs/")
+    tab.emulate_media(media="print")
+    assert tab.locator("h1.story__headline").is_visible()
+    assert tab.locator(".story__body p").first.is_visible()
+    for hidden in (".sections", ".comments", ".story-nav", ".skip-link", ".breadcrumbs"):
+        assert not tab.locator(hidden).first.is_visible(), f"{hidden} prints"
+    tab.emulate_media(media="screen")
+    assert tab.locator(".comments").is_visible()
