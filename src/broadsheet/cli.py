@@ -16,6 +16,7 @@ from . import __version__
 from .build import EXIT_STOPPED, BuildResult, BuildStopped, build
 from .cli_comments import comments_group
 from .cli_deploy import deploy_command
+from .cli_import import import_group
 from .config import load_config
 from .errors import BroadsheetError, Diagnostic
 from .loaders.meta import slugify
@@ -264,3 +265,4 @@ def new_article(
 
 main.add_command(deploy_command)
 main.add_command(comments_group)
+main.add_command(import_group)
