@@ -101,15 +101,17 @@ def load_articles(
     *,
     jobs: int = 1,
     use_cache: bool = False,
+    trust_cache: bool = True,
 ) -> tuple[list[Article], int]:
     """Discover and load every article source; return the articles and the failure count.
 
-    With ``use_cache``, sources unchanged since the last build are not read again.
+    With ``use_cache``, sources unchanged since the last build are not read again
+    (unless not ``trust_cache``: then all are read, and the cache is rewritten).
     """
     sources, found = discover(config.root, config.path("content"))
     diagnostics.extend(found)
     options = load_options(config)
-    cache = ArticleCache(config.root, options) if use_cache else None
+    cache = ArticleCache(config.root, options, trust=trust_cache) if use_cache else None
     stamps = [source_stamp(source) for source in sources]
     results: list[LoadResult | None] = [
         cache.get(source, stamp) if cache else None
@@ -185,7 +187,7 @@ def build(
 
     jobs = jobs or default_jobs()
     articles, result.failed = load_articles(config, diagnostics, progress, jobs=jobs,
-                                            use_cache=not clean)  # fmt: skip
+                                            use_cache=True, trust_cache=not clean)  # fmt: skip
     now = now or datetime.now(timezone.utc)
     search_on = config.search and search.available()
     if config.search and not search_on:

@@ -76,7 +76,7 @@ def source_stamp(source: Source) -> Stamp:
 class ArticleCache:
     """Load results by source path, valid while their stamps hold."""
 
-    def __init__(self, site_root: Path, options: LoadOptions) -> None:
+    def __init__(self, site_root: Path, options: LoadOptions, *, trust: bool = True) -> None:
         self.path = site_root / CACHE_DIR / ARTICLE_CACHE
         self.key = (_FORMAT, __version__, options)
         self.entries: dict[str, tuple[Stamp, LoadResult]] = {}
@@ -86,7 +86,7 @@ class ArticleCache:
             key, saved_ns, entries = pickle.loads(self.path.read_bytes())
         except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
             return
-        if key == self.key:
+        if key == self.key and trust:
             self.entries = entries
             self.saved_ns = saved_ns
 
