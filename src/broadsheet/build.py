@@ -416,6 +416,7 @@ def _staging_dir(out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     recover_output(out)
     _empty_trash(out)
+    _remove_abandoned_staging(out)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
@@ -455,6 +456,24 @@ def discard(tree: Path, out: Path) -> None:
         )  # fmt: skip
     except OSError:
         shutil.rmtree(trash, ignore_errors=True)
+
+
+def _remove_abandoned_staging(out: Path) -> None:
+    """Delete the staging folders of builds that were killed (their process is gone)."""
+    for leftover in out.parent.glob(f".{out.name}.new-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _empty_trash(out: Path) -> None:

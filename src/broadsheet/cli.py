@@ -266,3 +266,7 @@ def new_article(
 main.add_command(deploy_command)
 main.add_command(comments_group)
 main.add_command(import_group)
+
+
+if __name__ == "__main__":
+    main()

@@ -513,9 +513,12 @@ def _comment(record: _Record, article: str, shown: str) -> Comment:
 
 
 def _comment_files(folder: Path) -> list[Path]:
+    """Comment files in ``folder``; links are never followed (a link could lead out
+    of the content folder and publish whatever it points at)."""
     return sorted(
         p for p in folder.iterdir()
-        if p.is_file() and p.suffix in (".yaml", ".yml") and not p.name.startswith(".")
+        if not p.is_symlink() and p.is_file() and p.suffix in (".yaml", ".yml")
+        and not p.name.startswith(".")
     )  # fmt: skip
 
 
@@ -559,7 +562,7 @@ def load_comments(
     result: dict[str, tuple[Comment, ...]] = {}
     if not root.is_dir():
         return result, diagnostics
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
         if folder.name.startswith(("_", ".")):
             continue
         if known_slugs is not None and folder.name not in known_slugs:

@@ -19,6 +19,7 @@ from .errors import ConfigError, Diagnostic
 
 CONFIG_NAME = "broadsheet.yaml"
 
+MAX_CLOSE_DAYS = 36_500
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
 
 
@@ -250,6 +251,10 @@ def _check_semantics(config: SiteConfig, problem: Any) -> None:
         )
     if not config.permalink.startswith("/") or ".." in config.permalink:
         problem("permalink", "must start with '/' and must not contain '..'")
+    days = config.comments.close_after_days
+    if days is not None and days > MAX_CLOSE_DAYS:
+        problem("comments.close_after_days", f"must be at most {MAX_CLOSE_DAYS} (100 years); "
+                "leave it out to keep comments open")  # fmt: skip
     if config.feeds.content not in ("full", "summary"):
         problem("feeds.content", f"must be 'full' or 'summary', not {config.feeds.content!r}")
     if config.entities not in ("off", "auto"):

@@ -66,14 +66,16 @@ def resolve_request(root: Path, raw_path: str) -> Path | None:
     if any(p in ("..", ".") for p in parts):
         return None
     candidate = root.joinpath(*parts)
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
     try:
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
         real = candidate.resolve(strict=True)
         real.relative_to(root.resolve())
-    except (OSError, ValueError):
+        return real if real.is_file() else None
+    except (OSError, ValueError, RuntimeError):
+        # A name too long for the file system, a loop of links (RuntimeError before
+        # Python 3.13), a path outside the root: all are simply not found.
         return None
-    return real if real.is_file() else None
 
 
 @dataclass

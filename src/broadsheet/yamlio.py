@@ -3,6 +3,14 @@
 Front matter starts some lines into its file, so every line number PyYAML
 reports is shifted by ``first_line`` before it reaches the user.  Only the safe
 loaders are used: YAML tags such as ``!!python/object`` are refused.
+
+Aliases (``*name``) make PyYAML share one object between several places, so
+a few lines can describe a structure of billions of values ("billion laughs")
+or one that contains itself.  Sharing is cheap until something walks the
+structure (comparing, copying or printing it); then the cost is that of the
+expanded structure.  So the composed document is measured before anything is
+built: one whose values, counting every use of an alias anew, exceed a budget,
+or that contains itself, is refused with a message at the offending line.
 """
 
 from __future__ import annotations
@@ -36,6 +44,9 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 #: Largest YAML document Broadsheet will parse, in characters.
 MAX_YAML_CHARS = 1_000_000
+#: Most values (scalars, lists and mappings, each use of an alias counted anew)
+#: a YAML document may build.  Callers reading small documents pass less.
+MAX_YAML_VALUES = 1_000_000
 
 
 _UNCLOSED = {
@@ -45,14 +56,26 @@ _UNCLOSED = {
 }
 
 
-def load(text: str, path: str, first_line: int = 1) -> Any:
-    """Parse one YAML document; ``first_line`` is the file line where ``text`` starts."""
+def load(text: str, path: str, first_line: int = 1, max_values: int = MAX_YAML_VALUES) -> Any:
+    """Parse one YAML document; ``first_line`` is the file line where ``text`` starts.
+
+    A document that would build more than ``max_values`` values (aliases
+    expanded), or a value containing itself, is a :class:`SourceError`.
+    """
     if len(text) > MAX_YAML_CHARS:
         raise SourceError.at(
             path, first_line, f"YAML block is larger than {MAX_YAML_CHARS:,} characters"
         )
     try:
-        return yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_size(node, max_values, path, first_line)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "invalid YAML"
         mark = exc.problem_mark or exc.context_mark
@@ -76,6 +99,54 @@ def load(text: str, path: str, first_line: int = 1) -> Any:
         raise SourceError.at(path, first_line, "YAML nests too deeply") from None
     except (ValueError, TypeError, OverflowError) as exc:
         raise SourceError.at(path, first_line, f"invalid YAML value: {exc}") from None
+
+
+def _check_size(root: yaml.Node, budget: int, path: str, first_line: int) -> None:
+    """Refuse a composed document that expands past ``budget`` values or contains itself.
+
+    Sizes are memoised per node, so the walk is linear in the composed graph
+    however often aliases repeat it; it is iterative, so depth costs no stack.
+    """
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(key)
+            total = 1 + sum(size[id(child)] for child in children)
+            if total > budget:
+                line = first_line + node.start_mark.line
+                distinct = len(size) + 1
+                message = (
+                    f"YAML aliases here expand to more than {budget:,} values; write the "
+                    "values out instead of repeating aliases"
+                    if distinct <= budget
+                    else f"YAML document has more than {budget:,} values; make it smaller"
+                )
+                raise SourceError(Diagnostic(path, line, node.start_mark.column + 1, message))
+            size[key] = total
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            line = first_line + node.start_mark.line
+            raise SourceError(Diagnostic(
+                path, line, node.start_mark.column + 1,
+                "a YAML alias refers to the value that contains it; remove the alias"))  # fmt: skip
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children) if id(child) not in size)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def key_lines(text: str, first_line: int = 1) -> dict[str, int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
@@ -25,7 +26,16 @@ from ..model import Article
 from . import markdown, plaintext
 from .base import Body
 from .decode import decode
-from .meta import Layer, Value, coerce, date_from_filename, layer_from_mapping, slugify
+from .meta import (
+    MAX_METADATA_VALUES,
+    Layer,
+    Value,
+    clean_text,
+    coerce,
+    date_from_filename,
+    layer_from_mapping,
+    slugify,
+)
 from .meta import split_front_matter as split_front_matter
 
 if TYPE_CHECKING:
@@ -37,6 +47,13 @@ SIDECAR_SUFFIXES = (".yaml", ".yml")
 RESERVED_DIRS = frozenset({"comments"})
 #: Largest source file read, in bytes.
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
+#: Largest Markdown source, in bytes.  markdown-it-py needs up to ~30 seconds per
+#: megabyte on hostile input (thousands of unclosed ``![``), so Markdown gets a
+#: tighter bound than plain text, whose parser is linear and fast.  The largest
+#: real article in the test corpora is under 100 KB.
+MAX_MARKDOWN_BYTES = 1024 * 1024
+#: Size limits by format (others: MAX_SOURCE_BYTES).
+SIZE_LIMITS: dict[str, int] = {"md": MAX_MARKDOWN_BYTES}
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|td|th|pre)>")
 _NO_HEADLINE = {
@@ -121,9 +138,15 @@ def discover(site_root: Path, content_dir: Path) -> tuple[list[Source], list[Dia
             if section:
                 layers.append({"section": Value(section, _shown(folder, site_root), None)})
         if DEFAULTS_NAME in filenames:
-            layer = _read_defaults(folder / DEFAULTS_NAME, site_root, diagnostics)
-            if layer:
-                layers.append(layer)
+            problem = _link_problem(folder / DEFAULTS_NAME, content_real)
+            if problem:
+                diagnostics.append(Diagnostic(
+                    _shown(folder / DEFAULTS_NAME, site_root), None, None,
+                    f"not read: {problem}"))  # fmt: skip
+            else:
+                layer = _read_defaults(folder / DEFAULTS_NAME, site_root, diagnostics)
+                if layer:
+                    layers.append(layer)
         defaults_by_dir[folder] = tuple(layers)
         if folder == content_dir:
             dirnames[:] = [d for d in dirnames if d not in RESERVED_DIRS]
@@ -140,14 +163,22 @@ def discover(site_root: Path, content_dir: Path) -> tuple[list[Source], list[Dia
                         "skipped: no file extension; name it .txt or .md to publish it",
                         "warning"))  # fmt: skip
                 continue
-            if not _inside(path, content_real):
+            problem = _link_problem(path, content_real)
+            if problem:
                 diagnostics.append(Diagnostic(
-                    _shown(path, site_root), None, None,
-                    "skipped: a link to a file outside the content folder", "warning"))  # fmt: skip
+                    _shown(path, site_root), None, None, f"skipped: {problem}",
+                    "warning"))  # fmt: skip
                 continue
             candidates = [stem + s for s in SIDECAR_SUFFIXES if stem + s in names]
             sidecar = candidates[0] if candidates else None
             used_sidecars.update(candidates)
+            problem = _link_problem(folder / sidecar, content_real) if sidecar else None
+            if problem:
+                # Publishing without its metadata could publish a draft: skip it.
+                diagnostics.append(Diagnostic(
+                    _shown(path, site_root), None, None,
+                    f"skipped: its metadata file {sidecar} is {problem}", "warning"))  # fmt: skip
+                continue
             for ignored in candidates[1:]:
                 diagnostics.append(Diagnostic(
                     _shown(folder / ignored, site_root), None, None,
@@ -182,14 +213,18 @@ def _walk(top: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
         yield Path(folder), dirnames, [f for f in filenames if not f.startswith(".")]
 
 
-def _inside(path: Path, root_real: Path) -> bool:
+def _link_problem(path: Path, root_real: Path) -> str | None:
+    """Why the symlink ``path`` must not be followed; None for a file, or a link
+    that stays inside ``root_real``."""
     if not path.is_symlink():
-        return True
+        return None
     try:
-        path.resolve().relative_to(root_real)
-    except ValueError:
-        return False
-    return True
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        return "a link that leads back to itself"
+    if not target.is_relative_to(root_real):
+        return "a link to a file outside the content folder"
+    return None
 
 
 def _section_from_folder(name: str) -> str | None:
@@ -210,10 +245,9 @@ def _shown(path: Path, site_root: Path) -> str:
 def _read_defaults(path: Path, site_root: Path, diagnostics: list[Diagnostic]) -> Layer:
     shown = _shown(path, site_root)
     try:
-        text, _ = decode(path.read_bytes(), shown)
-        return layer_from_mapping(yamlio.load(text, shown), shown, text, 1)
-    except OSError as exc:
-        diagnostics.append(Diagnostic(shown, None, None, f"cannot read: {exc.strerror}"))
+        text, _ = decode(_read_bytes(path, shown, MAX_SOURCE_BYTES), shown)
+        data = yamlio.load(text, shown, max_values=MAX_METADATA_VALUES)
+        return layer_from_mapping(data, shown, text, 1)
     except SourceError as exc:
         diagnostics.extend(exc.diagnostics)
     return {}
@@ -240,31 +274,59 @@ def load_source(source: Source, options: LoadOptions) -> LoadResult:
     return LoadResult(article, tuple(warnings))
 
 
-def _read_text(path: Path, shown: str, warnings: list[Diagnostic]) -> tuple[str, bytes]:
+def _read_bytes(path: Path, shown: str, limit: int, advice: str = "split it") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else a SourceError.
+
+    Anything but a regular file (a FIFO would block the build for ever, a device
+    never ends) is refused before it is opened, and at most ``limit + 1`` bytes
+    are read, so a file that grows after the check cannot exhaust memory either.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise SourceError.at(
-                shown,
-                None,
-                f"file is {size:,} bytes, larger than the "
-                f"{MAX_SOURCE_BYTES:,}-byte limit; split it",
-            )
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError.at(shown, None, "not a regular file; only files are read")
+        size, data = info.st_size, b""
+        if size <= limit:
+            with path.open("rb") as handle:
+                data = handle.read(limit + 1)
+            size = max(size, len(data))
     except OSError as exc:
-        raise SourceError.at(shown, None, f"cannot read: {exc.strerror}") from None
+        raise SourceError.at(shown, None, f"cannot read: {exc.strerror or exc}") from None
+    if size > limit:
+        raise SourceError.at(
+            shown, None, f"file is {size:,} bytes, larger than the {limit:,}-byte limit; {advice}"
+        )
+    return data
+
+
+def _read_text(
+    path: Path, shown: str, warnings: list[Diagnostic], limit: int = MAX_SOURCE_BYTES,
+    advice: str = "split it",
+) -> tuple[str, bytes]:  # fmt: skip
+    data = _read_bytes(path, shown, limit, advice)
     text, encoding = decode(data, shown)
     if encoding:
         warnings.append(Diagnostic(
             shown, None, None,
             f"not UTF-8; decoded as {encoding}. Save it as UTF-8 to silence this warning",
             "warning"))  # fmt: skip
+    if "\x00" in text:
+        # NUL is no text (HTML drops it, XML forbids it): a binary file, or UTF-16
+        # saved without a byte-order mark.  Leave it out and say so.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        warnings.append(Diagnostic(
+            shown, line, None,
+            f"{text.count(chr(0)):,} NUL character(s) left out; is this a text file "
+            "saved as UTF-8?", "warning"))  # fmt: skip
+        text = text.replace("\x00", "")
     return text, data
 
 
 def _load(source: Source, options: LoadOptions, warnings: list[Diagnostic]) -> Article:
     shown = source.rel
-    text, data = _read_text(source.path, shown, warnings)
+    limit = SIZE_LIMITS.get(source.format, MAX_SOURCE_BYTES)
+    advice = "split it" if source.format == "txt" else "split it, or save it as plain text (.txt)"
+    text, data = _read_text(source.path, shown, warnings, limit, advice)
     if not text.strip():
         raise SourceError.at(shown, None, "file has no text; write the article or delete the file")
     fm_text, fm_line, body_text, body_line = split_front_matter(text, shown)
@@ -273,17 +335,17 @@ def _load(source: Source, options: LoadOptions, warnings: list[Diagnostic]) -> A
     date_layer, name_slug = date_from_filename(stem, shown)
     layers.append(date_layer)
     if fm_text is not None:
-        layers.append(layer_from_mapping(yamlio.load(fm_text, shown, fm_line), shown,
-                                         fm_text, fm_line))  # fmt: skip
+        front = yamlio.load(fm_text, shown, fm_line, MAX_METADATA_VALUES)
+        layers.append(layer_from_mapping(front, shown, fm_text, fm_line))
     if source.sidecar is not None:
         sidecar_shown = source.sidecar_rel or shown
         sidecar_text, _ = _read_text(source.sidecar, sidecar_shown, warnings)
-        layers.append(layer_from_mapping(yamlio.load(sidecar_text, sidecar_shown),
-                                         sidecar_shown, sidecar_text, 1))  # fmt: skip
+        side = yamlio.load(sidecar_text, sidecar_shown, max_values=MAX_METADATA_VALUES)
+        layers.append(layer_from_mapping(side, sidecar_shown, sidecar_text, 1))
     meta = coerce(layers, ZoneInfo(options.timezone), shown)
     fields = meta.fields
     body = PARSERS[source.format](body_text, body_line, options, not fields.get("headline"))
-    headline = fields.get("headline") or body.headline
+    headline = fields.get("headline") or clean_text(body.headline or "")
     if not headline:
         raise SourceError.at(shown, body_line, _NO_HEADLINE[source.format])
     extra = dict(meta.extra)
@@ -302,7 +364,7 @@ def _load(source: Source, options: LoadOptions, warnings: list[Diagnostic]) -> A
         format=source.format,
         slug=slug or f"article-{digest[:10]}",
         headline=headline,
-        summary=fields.get("summary") or body.summary,
+        summary=fields.get("summary") or clean_text(body.summary),
         body_html=body.html,
         date=fields.get("date"),
         updated=fields.get("updated"),

@@ -43,6 +43,10 @@ FIELDS = frozenset(
     }
 )  # fmt: skip
 
+#: Most values one metadata block (front matter, sidecar, ``_defaults.yaml``) may
+#: hold, aliases expanded: metadata is compared and printed whole, per article.
+MAX_METADATA_VALUES = 10_000
+
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_ ]?(.*)$")
 
 
@@ -134,8 +138,33 @@ class CoercionError(Exception):
     """A value that cannot become the field it is for."""
 
 
+#: Dates must fall in these years (in UTC): far enough inside Python's years
+#: 1-9999 that converting to any time zone and adding days (comments closing
+#: ``close_after_days`` after publication) cannot overflow.
+MIN_YEAR, MAX_YEAR = 1000, 9000
+
+
 def coerce_datetime(raw: Any, tz: tzinfo) -> datetime:
-    """Turn a YAML date, datetime or string into an aware datetime."""
+    """Turn a YAML date, datetime or string into an aware datetime.
+
+    Raises :class:`CoercionError` for text that is no date, an impossible date,
+    and a date outside the years ``MIN_YEAR`` to ``MAX_YEAR``.
+    """
+    found = _to_datetime(raw, tz)
+    try:
+        year = found.astimezone(timezone.utc).year
+    except (OverflowError, ValueError):
+        year = found.year
+    if not MIN_YEAR <= year <= MAX_YEAR or not MIN_YEAR <= found.year <= MAX_YEAR:
+        shown = raw if isinstance(raw, str) else found.isoformat()
+        raise CoercionError(
+            f"{shown!r} is out of range: dates must fall between the years "
+            f"{MIN_YEAR} and {MAX_YEAR}"
+        )
+    return found
+
+
+def _to_datetime(raw: Any, tz: tzinfo) -> datetime:
     if isinstance(raw, datetime):
         return raw if raw.tzinfo else raw.replace(tzinfo=tz)
     if isinstance(raw, date):
@@ -187,7 +216,7 @@ def coerce_names(raw: Any) -> tuple[str, ...]:
     for position, item in enumerate(items, 1):
         if isinstance(item, (dict, list, tuple)) or item is None or isinstance(item, bool):
             raise CoercionError(f"item {position} must be a name, not {_describe(item)}")
-        name = " ".join(str(item).split())
+        name = clean_text(str(item))
         if name and name not in names:
             names.append(name)
     return tuple(names)
@@ -198,7 +227,27 @@ def coerce_text(raw: Any) -> str:
         raise CoercionError(f"expected text, not {_describe(raw)}")
     if raw is None:
         return ""
-    return " ".join(str(raw).split())
+    return clean_text(str(raw))
+
+
+# Characters that are invisible yet change how the text around them reads: bidi
+# embedding, override and isolate controls (which can reverse the rest of a line,
+# a page title or a byline), zero-width spaces, the BOM, C0 and C1 controls; and
+# zero-width joiners not standing between two non-ASCII characters (where scripts
+# and emoji need them).  The same rules as comments.clean_text.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_ZERO_WIDTH = "\u200b\u2060\ufeff"
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_INVISIBLE = re.compile(f"[{_BIDI}{_ZERO_WIDTH}{_CONTROLS}]")
+_JOINERS = "\u200c\u200d"
+_JOINABLE = f"[^\\x00-\\x7f\\s{_JOINERS}{_BIDI}{_ZERO_WIDTH}]"
+_STRAY_JOINER = re.compile(f"(?<!{_JOINABLE})[{_JOINERS}]|[{_JOINERS}](?!{_JOINABLE})")
+
+
+def clean_text(text: str) -> str:
+    """``text`` as one line: invisible characters removed, whitespace collapsed."""
+    visible = _INVISIBLE.sub(lambda m: " " if m.group().isspace() else "", text)
+    return " ".join(_STRAY_JOINER.sub("", visible).split())
 
 
 def coerce_bool(raw: Any) -> bool:
@@ -240,9 +289,25 @@ def coerce_corrections(raw: Any, tz: tzinfo) -> tuple[Correction, ...]:
     return tuple(sorted(found, key=lambda c: c.date))
 
 
+#: Longest slug, in characters (all ASCII), well inside any file system's 255 bytes.
+MAX_SLUG = 80
+#: Names Windows reserves for devices in every folder: a page at ``con/index.html``
+#: cannot be written there, nor copied there from elsewhere.
+_WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)}
+)
+
+
 def slugify(text: str) -> str:
-    """A readable, URL-safe slug for any script ("Zürich" -> "zurich")."""
-    return str(_slugify(text, max_length=80, word_boundary=True, save_order=True))
+    """A readable, URL-safe slug for any script ("Zürich" -> "zurich").
+
+    Only ``a-z``, ``0-9`` and single inner hyphens, at most ``MAX_SLUG``
+    characters; possibly empty.  A Windows device name gets ``-1`` ("con-1"),
+    a suffix the collision rule (``-2``, ``-3``...) never produces.
+    """
+    slug = str(_slugify(text, max_length=MAX_SLUG, word_boundary=True, save_order=True))
+    return f"{slug}-1" if slug in _WINDOWS_DEVICES else slug
 
 
 def _describe(raw: Any) -> str:
@@ -250,9 +315,12 @@ def _describe(raw: Any) -> str:
         return "a mapping"
     if isinstance(raw, (list, tuple)):
         return "a list"
+    if isinstance(raw, (set, frozenset)):
+        return "a set"  # its repr's order changes from run to run
     if raw is None:
         return "nothing"
-    return repr(raw)
+    shown = repr(raw)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,22 +107,20 @@ def _strip_chrome(lines: list[str]) -> tuple[list[str], list[str]]:
     """Remove trailing chrome lines (and the blank lines among them)."""
     end = len(lines)
     chrome: list[str] = []
+    # Chrome never eats the headline: some real line must come before it.  The
+    # first such line is found once, so a long run of chrome costs linear time.
+    first_text = next((n for n, line in enumerate(lines) if line.strip()), len(lines))
     while end > 0:
         line = lines[end - 1]
         if not line.strip():
             end -= 1
-        elif is_chrome(line) and _has_text_before(lines, end - 1):
+        elif is_chrome(line) and first_text < end - 1:
             chrome.append(line.strip())
             end -= 1
         else:
             break
     chrome.reverse()
     return lines[:end], chrome
-
-
-def _has_text_before(lines: list[str], index: int) -> bool:
-    """Chrome never eats the headline: some real line must come before it."""
-    return any(line.strip() for line in lines[:index])
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
