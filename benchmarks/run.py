@@ -7,9 +7,9 @@ The corpus is written once per tool (``benchmarks.corpus`` / ``benchmarks.peers`
 stories in each tool's format).  Each installed tool builds it once untimed (warm-up), then
 the tools take turns, run by run, the starting tool rotating.  Before every timed clean
 build the tool's folder is reset to its inputs (output and any cache deleted) outside the
-timing.  The table gives the median wall time, the median CPU time (user + system of the
-build process and the children it waited for), the peak resident set size, the HTML pages
-written, pages per second and the wall-time ratio to Broadsheet.
+timing.  The table gives the median and fastest wall time, the median CPU time (user +
+system of the build process and the children it waited for), the peak resident set size,
+the HTML pages written, pages per second and the wall-time ratio to Broadsheet.
 
 ``--scenario noop`` and ``--scenario edit-one`` (Broadsheet only) time a rebuild after a full
 build: with nothing changed, or after a sentence is appended to one article.
@@ -88,6 +88,10 @@ class Result:
         return statistics.median(m.wall for m in self.runs)
 
     @property
+    def wall_min(self) -> float:
+        return min(m.wall for m in self.runs)
+
+    @property
     def cpu(self) -> float:
         return statistics.median(m.cpu for m in self.runs)
 
@@ -136,6 +140,20 @@ def build_options(broadsheet: str) -> set[str]:
     return set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", done.stdout))
 
 
+def tool_env(site: Path) -> dict[str, str]:
+    """This environment, with Python bytecode cached for every Python tool alike.
+
+    Where ``PYTHONDONTWRITEBYTECODE`` is set, a tool installed from source (Broadsheet, in
+    editable mode) would compile its modules on every run while one installed from a wheel
+    (Pelican) uses the bytecode pip wrote.  Both get a fresh cache under the work folder,
+    filled by the warm-up build.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(site.parent / "pycache")
+    return env
+
+
 def make_broadsheet(site: Path, jobs: int | None) -> Tool | None:
     """Broadsheet's clean-build and rebuild commands, adapted to what its CLI offers."""
     exe = console_script("broadsheet")
@@ -151,7 +169,7 @@ def make_broadsheet(site: Path, jobs: int | None) -> Tool | None:
     build = [*rebuild, "--clean"] if "--clean" in options else rebuild
     version = version_of([exe, "--version"])
     return Tool("broadsheet", version, site, site / OUTPUT_DIRS["broadsheet"], build, rebuild,
-                dict(os.environ))  # fmt: skip
+                tool_env(site))  # fmt: skip
 
 
 def make_pelican(site: Path, jobs: int | None) -> Tool | None:
@@ -163,7 +181,7 @@ def make_pelican(site: Path, jobs: int | None) -> Tool | None:
     command = [exe, str(site / "content"), "-s", str(site / "pelicanconf.py"),
                "-o", str(output), "-q"]  # fmt: skip
     return Tool("pelican", version_of([exe, "--version"]), site, output, command, command,
-                dict(os.environ))  # fmt: skip
+                tool_env(site))  # fmt: skip
 
 
 def make_hugo(site: Path, jobs: int | None) -> Tool | None:
@@ -173,7 +191,7 @@ def make_hugo(site: Path, jobs: int | None) -> Tool | None:
         return None
     output = site / OUTPUT_DIRS["hugo"]
     command = [exe, "--source", str(site), "--destination", str(output), "--quiet"]
-    env = dict(os.environ)
+    env = tool_env(site)
     if jobs is not None:
         env["GOMAXPROCS"] = str(jobs)
     return Tool("hugo", version_of([exe, "version"]), site, output, command, command, env)
@@ -325,7 +343,7 @@ def benchmark(tools: list[Tool], runs: int, scenario: str, logs: Path) -> list[R
 
 
 def machine() -> dict[str, Any]:
-    """CPU model, usable cores, memory, OS and Python of this machine."""
+    """CPU model, usable cores, memory, OS, Python and load average of this machine."""
     cpuinfo = Path("/proc/cpuinfo")
     model = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text()) if cpuinfo.exists() else None
     meminfo = Path("/proc/meminfo")
@@ -336,11 +354,16 @@ def machine() -> dict[str, Any]:
         "memory_gib": round(int(memory.group(1)) / 2**20, 1) if memory else None,
         "os": platform.platform(),
         "python": platform.python_version(),
+        # Other work on the machine skews the timings: this is the load when the report ends.
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
-def rows(results: list[Result]) -> list[dict[str, Any]]:
-    """One summary per tool, with the wall-time ratio to Broadsheet's."""
+def rows(results: list[Result], scenario: str) -> list[dict[str, Any]]:
+    """One summary per tool, with the wall-time ratio to Broadsheet's.
+
+    Pages per second is for clean builds only: a rebuild need not write every page.
+    """
     base = next((r.wall for r in results if r.tool.name == "broadsheet" and r.runs), None)
     summary = []
     for r in results:
@@ -348,8 +371,9 @@ def rows(results: list[Result]) -> list[dict[str, Any]]:
                                "command": r.tool.build, "error": r.error}  # fmt: skip
         if r.runs:
             row |= {
-                "pages": r.pages, "wall_s": r.wall, "cpu_s": r.cpu, "peak_rss_mib": r.rss_mib,
-                "pages_per_s": r.pages / r.wall if r.wall else None,
+                "pages": r.pages, "wall_s": r.wall, "wall_min_s": r.wall_min, "cpu_s": r.cpu,
+                "peak_rss_mib": r.rss_mib,
+                "pages_per_s": r.pages / r.wall if r.wall and scenario == "clean" else None,
                 "ratio_to_broadsheet": r.wall / base if base else None,
                 "runs": [vars(m) for m in r.runs],
             }  # fmt: skip
@@ -359,17 +383,18 @@ def rows(results: list[Result]) -> list[dict[str, Any]]:
 
 def table(summary: list[dict[str, Any]]) -> str:
     """The summary as an aligned text table."""
-    head = ("tool", "version", "pages", "wall (s)", "CPU (s)", "peak RSS (MiB)", "pages/s",
-            "vs Broadsheet")  # fmt: skip
+    head = ("tool", "version", "pages", "wall (s)", "fastest (s)", "CPU (s)", "peak RSS (MiB)",
+            "pages/s", "vs Broadsheet")  # fmt: skip
     lines = []
     for row in summary:
         if "wall_s" not in row:
-            lines.append((row["tool"], row["version"], "failed", "", "", "", "", ""))
+            lines.append((row["tool"], row["version"], "failed", *[""] * 6))
             continue
-        ratio = row["ratio_to_broadsheet"]
+        ratio, rate = row["ratio_to_broadsheet"], row["pages_per_s"]
         lines.append((
             row["tool"], row["version"], str(row["pages"]), f"{row['wall_s']:.2f}",
-            f"{row['cpu_s']:.2f}", f"{row['peak_rss_mib']:.0f}", f"{row['pages_per_s']:.0f}",
+            f"{row['wall_min_s']:.2f}", f"{row['cpu_s']:.2f}", f"{row['peak_rss_mib']:.0f}",
+            f"{rate:.0f}" if rate is not None else "-",
             f"{ratio:.2f}x" if ratio is not None else "-",
         ))  # fmt: skip
     widths = [max(len(str(c)) for c in column) for column in zip(head, *lines, strict=True)]
@@ -428,7 +453,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "command": ["python", "-m", "benchmarks.run", *sys.argv[1:]],
         "articles": args.articles, "seed": args.seed, "runs": args.runs,
         "scenario": args.scenario, "jobs": args.jobs, "machine": machine(),
-        "results": rows(results),
+        "results": rows(results, args.scenario),
     }  # fmt: skip
 
 
@@ -445,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     info = report["machine"]
     print(f"{args.articles} articles, {args.runs} runs, scenario {args.scenario}; "
-          f"{info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB")  # fmt: skip
+          f"{info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, "
+          f"load {' '.join(map(str, info['load_average']))}")  # fmt: skip
     print(table(report["results"]))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
