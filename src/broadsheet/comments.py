@@ -111,7 +111,7 @@ from .feeds import (
     stable_id,
     xml_text,
 )
-from .loaders.meta import CoercionError, coerce_datetime
+from .loaders.meta import INVISIBLE, STRAY_JOINER, CoercionError, coerce_datetime
 from .model import Article
 
 #: Deepest nesting shown; replies below it are shown at this depth (top level is 1).
@@ -216,14 +216,8 @@ class _Record:
 
 # --- Text hygiene ---------------------------------------------------------------------------
 
-_BIDI = "\u202a-\u202e\u2066-\u2069"
-_ZERO_WIDTH = "\u200b\u2060\ufeff"
-_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-_STRIP = re.compile(f"[{_BIDI}{_ZERO_WIDTH}{_CONTROLS}]")
-_JOINERS = "\u200c\u200d"
-# A character a joiner may legitimately stand beside: not ASCII, not space, not invisible.
-_JOINABLE = f"[^\\x00-\\x7f\\s{_JOINERS}{_BIDI}{_ZERO_WIDTH}]"
-_STRAY_JOINER = re.compile(f"(?<!{_JOINABLE})[{_JOINERS}]|[{_JOINERS}](?!{_JOINABLE})")
+# Invisible characters (bidi controls, zero-width spaces, controls, stray joiners) are
+# found with the patterns metadata uses: loaders.meta.INVISIBLE and STRAY_JOINER.
 
 
 def clean_text(text: str) -> str:
@@ -232,12 +226,12 @@ def clean_text(text: str) -> str:
     Newlines and tabs stay; ``\\r\\n`` and lone ``\\r`` become ``\\n``.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _STRAY_JOINER.sub("", _STRIP.sub("", text))
+    return STRAY_JOINER.sub("", INVISIBLE.sub("", text))
 
 
 def clean_name(name: str) -> str:
     """A name on one line: :func:`clean_text`, no joiners, whitespace collapsed."""
-    text = _STRIP.sub("", name)
+    text = INVISIBLE.sub("", name)
     text = text.replace("\u200c", "").replace("\u200d", "")
     return " ".join(text.split())
 
@@ -249,7 +243,7 @@ def safe_url(url: str) -> str | None:
     (browsers drop some of those before reading the scheme), as is a scheme-relative
     ``//host`` or a relative path.
     """
-    if not url or _STRIP.search(url) or any(ch.isspace() for ch in url):
+    if not url or INVISIBLE.search(url) or any(ch.isspace() for ch in url):
         return None
     scheme, colon, rest = url.partition(":")
     if not colon or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):

@@ -234,20 +234,20 @@ def coerce_text(raw: Any) -> str:
 # embedding, override and isolate controls (which can reverse the rest of a line,
 # a page title or a byline), zero-width spaces, the BOM, C0 and C1 controls; and
 # zero-width joiners not standing between two non-ASCII characters (where scripts
-# and emoji need them).  The same rules as comments.clean_text.
+# and emoji need them).  comments.clean_text applies the same patterns.
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _ZERO_WIDTH = "\u200b\u2060\ufeff"
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-_INVISIBLE = re.compile(f"[{_BIDI}{_ZERO_WIDTH}{_CONTROLS}]")
+INVISIBLE = re.compile(f"[{_BIDI}{_ZERO_WIDTH}{_CONTROLS}]")
 _JOINERS = "\u200c\u200d"
 _JOINABLE = f"[^\\x00-\\x7f\\s{_JOINERS}{_BIDI}{_ZERO_WIDTH}]"
-_STRAY_JOINER = re.compile(f"(?<!{_JOINABLE})[{_JOINERS}]|[{_JOINERS}](?!{_JOINABLE})")
+STRAY_JOINER = re.compile(f"(?<!{_JOINABLE})[{_JOINERS}]|[{_JOINERS}](?!{_JOINABLE})")
 
 
 def clean_text(text: str) -> str:
     """``text`` as one line: invisible characters removed, whitespace collapsed."""
-    visible = _INVISIBLE.sub(lambda m: " " if m.group().isspace() else "", text)
-    return " ".join(_STRAY_JOINER.sub("", visible).split())
+    visible = INVISIBLE.sub(lambda m: " " if m.group().isspace() else "", text)
+    return " ".join(STRAY_JOINER.sub("", visible).split())
 
 
 def coerce_bool(raw: Any) -> bool:
