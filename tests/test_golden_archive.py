@@ -39,7 +39,6 @@ PAGES = [
     "sitemap.xml",
     "news-sitemap.xml",
     "robots.txt",
-    "2024/06/21/port-ellery-fish-market/index.html",
 ]
 
 

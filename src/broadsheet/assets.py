@@ -69,12 +69,6 @@ def copy_assets(assets: Iterable[Asset], target: Path) -> None:
         shutil.copyfile(asset.source, destination)
 
 
-def compress_tree(root: Path) -> int:
-    """Write ``.gz`` and ``.br`` siblings of every text file under ``root``; return how many."""
-    return compress_files(root, [p.relative_to(root).as_posix() for p in sorted(root.rglob("*"))
-                                 if p.is_file()])  # fmt: skip
-
-
 def compress_files(root: Path, files: Iterable[str]) -> int:
     """Write ``.gz`` and ``.br`` siblings of the text files among ``files``; return how many."""
     import brotli

@@ -275,7 +275,8 @@ def plan_site(
 ) -> SitePlan:
     """Build the Environment, digest every page, and compare with the last build."""
     assets = collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
-    site_feeds = FeedSpec(config.title, "", _site_feed_articles(archive, config))
+    # Every page links to the site's feeds; their URLs are all it needs of them.
+    site_feeds = FeedSpec(config.title, "", ())
     globals_ = {
         "sections": tuple(section.ref for section in archive.sections),
         "site_feeds": site_feeds,
@@ -302,11 +303,6 @@ def plan_site(
     ]  # fmt: skip
     html_pages = sum(1 for page in archive.pages if page.template.endswith(".html"))
     return SitePlan(env, globals_, assets, digests, render, html_pages, search)
-
-
-def _site_feed_articles(archive: Archive, config: SiteConfig) -> tuple[Article, ...]:
-    # Only the URLs of the site's feeds are used on every page: no articles needed.
-    return ()
 
 
 def write_site(

@@ -78,15 +78,9 @@ def layer_from_mapping(data: Any, path: str, text: str, first_line: int) -> dict
         if name in layer and name != key:
             continue  # the canonical spelling wins over an alias
         if lines is None:
-            lines = yamlio.key_lines(text, first_line) if _needs_lines(data) else {}
+            lines = yamlio.key_lines(text, first_line)
         layer[name] = Value(value, path, lines.get(key, first_line))
     return layer
-
-
-def _needs_lines(data: dict[Any, Any]) -> bool:
-    # Line numbers cost a second parse; all metadata is small, so always pay it.
-    # Kept as a function so a faster strategy can replace it in one place.
-    return True
 
 
 def split_front_matter(text: str, path: str) -> tuple[str | None, int, str, int]:
