@@ -524,6 +524,23 @@ def test_feed_length_and_summary_only_content(sample_site: Path) -> None:
     assert "<p>" not in "".join(rss.xpath("//item/description/text()"))
 
 
+def test_term_feeds_carry_summaries_unless_asked_for_whole_articles(sample_site: Path) -> None:
+    out = built(sample_site)
+    site_entry = atom_entries(out / "feed.xml")[0]
+    assert site_entry.find(f"{ATOM}content") is not None, "the site feed is full by default"
+    for feed in ("tags/harbour/feed.xml", "news/feed.xml"):
+        entries = atom_entries(out / feed)
+        assert entries and all(e.find(f"{ATOM}content") is None for e in entries), feed
+        assert all(e.findtext(f"{ATOM}summary") for e in entries), feed
+    config = (sample_site / "broadsheet.yaml").read_text(encoding="utf-8")
+    write(sample_site / "broadsheet.yaml", config + "feeds:\n  term_content: full\n")
+    full = built(sample_site)
+    entries = atom_entries(full / "tags/harbour/feed.xml")
+    assert entries and all(e.find(f"{ATOM}content") is not None for e in entries)
+    item = json.loads((full / "news/feed.json").read_text(encoding="utf-8"))["items"][0]
+    assert "content_html" in item
+
+
 AUTODISCOVERY = ("application/atom+xml", "application/rss+xml", "application/feed+json")
 
 

@@ -32,7 +32,7 @@ import pytest
 from benchmarks.corpus import write as write_corpus
 
 from broadsheet import build
-from broadsheet.build import recover_output, swap_into_place
+from broadsheet.output import recover_output, swap_into_place
 from broadsheet.incremental import MANIFEST
 from conftest import REPO, write
 
@@ -172,9 +172,8 @@ def test_recover_output_restores_the_previous_output(tmp_path: Path) -> None:
 
 
 def test_swap_without_atomic_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # broadsheet.build, the attribute, is the function: fetch the module itself.
-    build_module = importlib.import_module("broadsheet.build")
-    monkeypatch.setattr(build_module, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(importlib.import_module("broadsheet.output"), "_exchange",
+                        lambda a, b: False)  # fmt: skip
     out, staging = tmp_path / "site", tmp_path / ".site.new-1"
     write(out / "index.html", "old")
     write(staging / "index.html", "new")

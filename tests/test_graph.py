@@ -112,6 +112,20 @@ def test_pagination_urls_and_neighbours() -> None:
     assert (only.prev_url, only.next_url, list(only.numbers)) == (None, None, [1])
 
 
+def test_a_long_pager_shows_the_ends_and_the_neighbourhood() -> None:
+    assert Pagination(10, 501, "").numbers == (1, None, 7, 8, 9, 10, 11, 12, 13, None, 501)
+    assert Pagination(1, 501, "").numbers == (1, 2, 3, 4, None, 501)
+    assert Pagination(501, 501, "").numbers == (1, None, 498, 499, 500, 501)
+    # A gap of a single page shows that page instead of an ellipsis.
+    assert Pagination(6, 20, "").numbers == (1, 2, 3, 4, 5, 6, 7, 8, 9, None, 20)
+    assert Pagination(5, 9, "").numbers == tuple(range(1, 10))
+    for total in range(1, 40):
+        for number in range(1, total + 1):
+            shown = [n for n in Pagination(number, total, "").numbers if n is not None]
+            assert shown == sorted(set(shown)) and {1, number, total} <= set(shown)
+            assert len(shown) <= 2 * 3 + 5  # the neighbourhood, both ends, two filled gaps
+
+
 # count -> expected [(url, newest-first slugs on that page)] with per_page 3;
 # article sN is dated day N, so the highest number is the newest.
 HOME_CASES = {

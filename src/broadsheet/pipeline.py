@@ -1,0 +1,332 @@
+"""The pipeline of a build: load every source, lay out the archive, digest every
+page, render what changed and write a new tree beside the output.
+
+:func:`broadsheet.build.build` is the entry point; it calls :func:`run` when
+the inputs changed since the last build.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from . import __version__, search
+from .assets import Asset, collect, compress_files, copy_assets
+from .build import BuildResult, BuildStopped
+from .comments import load_comments
+from .config import CONFIG_NAME, SiteConfig
+from .errors import BroadsheetError, Diagnostic, Diagnostics, TemplateError
+from .feeds import FeedSpec
+from .graph import Archive, build_archive, steady_until
+from .incremental import (
+    MANIFEST,
+    ArticleCache,
+    Digester,
+    files_digest,
+    read_manifest,
+    source_stamp,
+    write_manifest,
+)
+from .loaders import LoadOptions, LoadResult, discover, load_source
+from .model import Article
+from .output import staging_dir, swap_into_place
+from .parallel import default_jobs, pmap, share, shared
+from .progress import Progress
+from .render import make_environment, render_files
+from .theme import theme_dir
+
+
+def run(
+    config: SiteConfig,
+    out: Path,
+    result: BuildResult,
+    *,
+    now: datetime,
+    drafts: bool,
+    future: bool,
+    progress: Progress | None,
+    jobs: int | None,
+    clean: bool,
+    executor: str,
+) -> datetime:
+    """Build ``config``'s site into ``out``, filling in ``result``; return the moment
+    until which the same inputs build the same site (:func:`~broadsheet.graph.steady_until`)."""
+    diagnostics = result.diagnostics
+    jobs = jobs or default_jobs()
+    articles, result.failed = load_articles(config, diagnostics, progress, jobs=jobs,
+                                            use_cache=True, trust_cache=not clean)  # fmt: skip
+    search_on = config.search and search.available()
+    if config.search and not search_on:
+        diagnostics.add(Diagnostic(CONFIG_NAME, None, None, search.MISSING, "warning"))
+    approved, found = load_comments(
+        config.path("content"), config.root, known_slugs={a.slug for a in articles}
+    )
+    diagnostics.extend(found)
+    archive = build_archive(
+        articles,
+        config,
+        now=now,
+        drafts=drafts,
+        future=future,
+        search=search_on,
+        comments=approved,
+    )
+    diagnostics.extend(archive.diagnostics)
+    result.articles = len(archive.articles)
+
+    previous = {} if clean else read_manifest(out)
+    staging: Path | None = None
+    try:
+        plan = plan_site(config, archive, search=search_on, previous=previous)
+        if plan.unchanged(previous, out, config.compress):
+            result.pages = plan.html_pages
+        else:
+            staging = staging_dir(out)
+            result.pages = write_site(config, archive, staging, plan=plan, previous=out,
+                                      jobs=jobs, progress=progress,
+                                      executor=executor)  # fmt: skip
+            if search_on:
+                diagnostics.extend(index_search(staging, out, plan))
+    except BroadsheetError as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise BuildStopped(list(getattr(exc, "diagnostics", ()))) from None
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if staging is not None:
+        swap_into_place(staging, out)
+    return steady_until(articles, config, now)
+
+
+def load_options(config: SiteConfig) -> LoadOptions:
+    return LoadOptions(
+        timezone=config.timezone,
+        unsafe_html=config.markdown.unsafe_html,
+        entities=config.entities == "auto",
+    )
+
+
+def load_articles(
+    config: SiteConfig,
+    diagnostics: Diagnostics,
+    progress: Progress | None = None,
+    *,
+    jobs: int = 1,
+    use_cache: bool = False,
+    trust_cache: bool = True,
+) -> tuple[list[Article], int]:
+    """Discover and load every article source; return the articles and the failure count.
+
+    With ``use_cache``, sources unchanged since the last build are not read again
+    (unless not ``trust_cache``: then all are read, and the cache is rewritten).
+    """
+    sources, found = discover(config.root, config.path("content"))
+    diagnostics.extend(found)
+    options = load_options(config)
+    cache = ArticleCache(config.root, options, trust=trust_cache) if use_cache else None
+    stamps = [source_stamp(source) for source in sources]
+    results: list[LoadResult | None] = [
+        cache.get(source, stamp) if cache else None
+        for source, stamp in zip(sources, stamps, strict=True)
+    ]
+    todo = [number for number, found_result in enumerate(results) if found_result is None]
+    loaded = pmap(partial(load_source, options=options), [sources[n] for n in todo], jobs,
+                  progress=progress, stage="Reading")  # fmt: skip
+    for number, fresh in zip(todo, loaded, strict=True):
+        results[number] = fresh
+        if cache:
+            cache.put(sources[number], stamps[number], fresh)
+    if cache:
+        cache.save()
+    articles = []
+    failed = 0
+    for outcome in results:
+        assert outcome is not None
+        diagnostics.extend(outcome.diagnostics)
+        if outcome.article is None:
+            failed += 1
+        else:
+            articles.append(outcome.article)
+    return articles, failed
+
+
+@dataclass
+class SitePlan:
+    """What a build will write: every page with its digest, and which to render."""
+
+    env: Any
+    globals: dict[str, Any]
+    assets: list[Asset]
+    digests: list[str]
+    render: list[int]
+    """Indices of the pages whose digest differs from the previous build's."""
+    html_pages: int
+    search: bool
+
+    def unchanged(self, previous: dict[str, Any], out: Path, compress: bool) -> bool:
+        """Whether the output already is exactly what this build would write."""
+        if self.render or not previous or len(previous) != len(self.digests):
+            return False
+        expected = {rel for _, outputs in previous.values() for rel in outputs}
+        expected.update(asset.output for asset in self.assets)
+        if compress:
+            expected |= {rel + suffix for rel in expected for suffix in (".gz", ".br")}
+        expected.add(MANIFEST)
+        return _files_in(out, skip=search.BUNDLE if self.search else None) == expected
+
+
+def _files_in(root: Path, skip: str | None = None) -> set[str]:
+    """Every file under ``root``, relative; the folder ``skip`` is left out."""
+    found: set[str] = set()
+    for folder, dirnames, filenames in os.walk(root):
+        relative = os.path.relpath(folder, root)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        if skip is not None and prefix == "":
+            dirnames[:] = [d for d in dirnames if d != skip]
+        found.update(prefix + name for name in filenames)
+    return found
+
+
+def plan_site(
+    config: SiteConfig, archive: Archive, *, search: bool, previous: dict[str, Any]
+) -> SitePlan:
+    """Build the Environment, digest every page, and compare with the last build."""
+    assets = collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
+    # Every page links to the site's feeds; their URLs are all it needs of them.
+    site_feeds = FeedSpec(config.title, "", ())
+    globals_ = {
+        "sections": tuple(section.ref for section in archive.sections),
+        "site_feeds": site_feeds,
+        "assets": {a.logical: a.output for a in assets},
+        "search_enabled": search,
+    }
+    env = make_environment(config, globals_)
+    template_files = [p for folder in (config.path("templates"), theme_dir()) if folder.is_dir()
+                      for p in folder.rglob("*") if p.is_file()]  # fmt: skip
+    static_files = [a.source for a in assets]
+    digester = Digester(b"")
+    base = b"".join([
+        __version__.encode(),
+        repr(replace(config, root=Path("."))).encode(),
+        files_digest(template_files),
+        files_digest(static_files),
+        digester.value(globals_),
+    ])  # fmt: skip
+    digester = Digester(base)
+    digests = [digester.page(page) for page in archive.pages]
+    render = [
+        number for number, page in enumerate(archive.pages)
+        if previous.get(page.path, [None])[0] != digests[number]
+    ]  # fmt: skip
+    html_pages = sum(1 for page in archive.pages if page.template.endswith(".html"))
+    return SitePlan(env, globals_, assets, digests, render, html_pages, search)
+
+
+def write_site(
+    config: SiteConfig,
+    archive: Archive,
+    target: Path,
+    *,
+    plan: SitePlan | None = None,
+    previous: Path | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    executor: str = "local",
+) -> int:
+    """Write every page of ``archive`` into ``target``: render the pages the plan
+    names, hard-link the others from ``previous``; copy static files; write the
+    manifest.  Return the number of HTML pages."""
+    plan = plan or plan_site(config, archive, search=False, previous={})
+    old = read_manifest(previous) if previous is not None else {}
+    _MADE.clear()
+    files: dict[str, list[Any]] = {}
+    rendering = set(plan.render)
+    for number, page in enumerate(archive.pages):
+        if number in rendering:
+            continue
+        digest, outputs = old[page.path]
+        if not all(_link(previous, target, rel) for rel in outputs):  # type: ignore[arg-type]
+            rendering.add(number)
+            continue
+        files[page.path] = [digest, outputs]
+        if config.compress:
+            for rel in outputs:
+                for suffix in (".gz", ".br"):
+                    _link(previous, target, rel + suffix)  # type: ignore[arg-type]
+    todo = sorted(rendering)
+    if executor != "local" and todo:
+        from .distributed import RenderJob, render
+
+        job = RenderJob(config, plan.globals, archive.pages, target, config.compress)
+        for number, outcome in render(executor, job, todo, jobs).items():
+            files[archive.pages[number].path] = [plan.digests[number], outcome]
+    else:
+        share((plan.env, archive.pages, target, config.compress))
+        done = pmap(_render_page, todo, jobs, progress=progress, stage="Rendering")
+        for number, outcome in zip(todo, done, strict=True):
+            if isinstance(outcome, BroadsheetError):
+                raise outcome
+            files[archive.pages[number].path] = [plan.digests[number], outcome]
+    copy_assets(plan.assets, target)
+    if config.compress:
+        compress_files(target, [a.output for a in plan.assets])
+    write_manifest(target, files)
+    return plan.html_pages
+
+
+def _render_page(number: int) -> list[str] | BroadsheetError:
+    """Render page ``number`` of the shared job and write its files (in a worker)."""
+    env, pages, target, compress = shared()
+    try:
+        rendered = render_files(env, pages[number])
+    except BroadsheetError as exc:
+        return TemplateError(getattr(exc, "diagnostics", ()))
+    written = []
+    for rel, text in rendered:
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(rel)
+    if compress:
+        compress_files(target, written)
+    return written
+
+
+_MADE: set[Path] = set()
+
+
+def _link(source_root: Path, target_root: Path, rel: str) -> bool:
+    """Hard-link (or, across file systems, copy) one file of the last build."""
+    source = source_root / rel
+    target = target_root / rel
+    if target.parent not in _MADE:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(target.parent)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return True
+    except OSError:
+        try:
+            shutil.copy2(source, target)
+        except OSError:
+            return False
+    return True
+
+
+def index_search(staging: Path, out: Path, plan: SitePlan) -> list[Diagnostic]:
+    """Run Pagefind (unless no page changed and the last index can be reused)."""
+    old_bundle = out / search.BUNDLE
+    if not plan.render and old_bundle.is_dir():
+        for file in old_bundle.rglob("*"):
+            if file.is_file():
+                _link(out, staging, file.relative_to(out).as_posix())
+        return []
+    return search.index(staging)
