@@ -920,3 +920,20 @@ def test_stored_bodies_read_back_exactly(message: str) -> None:
         assert report.accepted == 1, [str(o) for o in report.outcomes]
         (item,) = pending(root)
         assert item.body == expected
+
+
+def test_comment_feeds_exist_once_an_article_has_comments(sample_site: Path) -> None:
+    out = sample_site / "site"
+    build(sample_site, out, now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    with_comments = "2023/03/14/harbour-wall-repairs/"
+    without = "2025/01/20/caldbeck-creamery-expansion/"
+    assert (out / with_comments / "comments.xml").is_file()
+    page = lxml.html.parse(str(out / with_comments / "index.html")).getroot()
+    feed_links = page.xpath("//link[@rel='alternate'][contains(@href, 'comments.xml')]/@href")
+    assert feed_links == ["../../../../2023/03/14/harbour-wall-repairs/comments.xml"]
+    assert page.xpath("//p[@class='comments__feed']/a/@href") == feed_links
+    assert not (out / without / "comments.xml").exists()
+    bare = lxml.html.parse(str(out / without / "index.html")).getroot()
+    assert not bare.xpath("//a[contains(@href, 'comments.xml')] | //link[contains(@href, "
+                          "'comments.xml')]")  # fmt: skip
+    assert not list(out.rglob("*.comments.xml")) and len(list(out.rglob("comments.xml"))) == 2

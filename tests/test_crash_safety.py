@@ -32,8 +32,8 @@ import pytest
 from benchmarks.corpus import write as write_corpus
 
 from broadsheet import build
+from broadsheet.incremental import MANIFEST, listed_files
 from broadsheet.output import recover_output, swap_into_place
-from broadsheet.incremental import MANIFEST
 from conftest import REPO, write
 
 #: The CLI, run as ``broadsheet`` is: ``python -m broadsheet.cli`` does nothing (see
@@ -202,9 +202,20 @@ def test_a_killed_build_leaves_nothing_behind_after_the_next(tmp_path: Path) -> 
     process.wait(timeout=30)
     assert staging, "the build finished before it could be killed mid-write"
     run_build(site)
-    time.sleep(0.5)  # the old output is removed in the background
-    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".")) == [
-        ".broadsheet-cache"]  # fmt: skip
+
+    def leftovers() -> list[str]:
+        return sorted(p.name for p in site.iterdir() if p.name.startswith("."))
+
+    # The killed build's staging folder is deleted, and the previous output is
+    # tidied into the spare by a background process.
+    stop = time.monotonic() + 30
+    while leftovers() != [".broadsheet-cache", ".site.spare"] and time.monotonic() < stop:
+        time.sleep(0.05)
+    assert leftovers() == [".broadsheet-cache", ".site.spare"]
+    spare = site / ".site.spare"
+    listed = listed_files(spare)
+    assert listed is not None
+    assert {p.relative_to(spare).as_posix() for p in spare.rglob("*") if p.is_file()} <= listed
 
 
 def test_python_m_broadsheet_cli_builds(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ clean build of the final state.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +23,14 @@ from broadsheet.incremental import MANIFEST
 from conftest import write
 
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def tidy_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tidy each previous output into the spare before the build returns, so that
+    every rebuild here goes through the spare (tests/test_spare.py)."""
+    monkeypatch.setattr(importlib.import_module("broadsheet.output"), "TIDY_IN_BACKGROUND",
+                        False)  # fmt: skip
 CONFIG = "title: T\nbase_url: https://example.org/\nsearch: false\nper_page: {per_page}\n"
 HEADLINES = ["Harbour opens", "Ferry delayed", "Market returns", "Storm damage", "Budget vote"]
 TAGS = ["harbour", "ferry", "council", "weather"]

@@ -66,6 +66,7 @@ def copy_assets(assets: Iterable[Asset], target: Path) -> None:
     for asset in assets:
         destination = target / asset.output
         destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.unlink(missing_ok=True)  # never copy through a hard link
         shutil.copyfile(asset.source, destination)
 
 
@@ -81,8 +82,12 @@ def compress_files(root: Path, files: Iterable[str]) -> int:
         data = path.read_bytes()
         if len(data) < MIN_COMPRESS_BYTES:
             continue
-        # mtime=0 keeps the .gz bytes identical from build to build.
-        path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
-        path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=9))
+        # mtime=0 keeps the .gz bytes identical from build to build.  Existing files
+        # are unlinked first: they may be hard links into another tree.
+        for suffix, packed in ((".gz", gzip.compress(data, 9, mtime=0)),
+                               (".br", brotli.compress(data, quality=9))):  # fmt: skip
+            sibling = path.with_name(path.name + suffix)
+            sibling.unlink(missing_ok=True)
+            sibling.write_bytes(packed)
         count += 1
     return count

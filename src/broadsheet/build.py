@@ -1,47 +1,33 @@
-"""The build pipeline: config -> load all -> archive -> render -> write -> swap.
+"""The build: config -> load all -> archive -> render -> write -> swap.
 
-Everything is read before anything is rendered, and everything is rendered
-into a fresh folder beside the output.  Only when that succeeded does the new
-folder take the output's place, so a failed or interrupted build never leaves
-``site/`` half-written or emptied.
+This module is the entry point and stays light: a rebuild with nothing to do
+(:class:`~broadsheet.incremental.BuildStamp`) returns before Jinja, Markdown or
+the archive are even imported.  The pipeline itself is :mod:`broadsheet.pipeline`;
+putting a finished tree in place is :mod:`broadsheet.output`.
+
+Everything is read before anything is rendered, and a failed or interrupted
+build never leaves ``site/`` half-written or emptied.
 """
 
 from __future__ import annotations
 
-import ctypes
-import os
-import shutil
-import subprocess
-import sys
+import hashlib
+import importlib.util
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field
 from datetime import datetime, timezone
-from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import __version__, search
-from .assets import Asset, collect, compress_files, copy_assets
-from .comments import load_comments
+from . import __version__
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .errors import BroadsheetError, Diagnostic, Diagnostics, TemplateError
-from .feeds import FeedSpec
-from .graph import Archive, build_archive
-from .incremental import (
-    MANIFEST,
-    ArticleCache,
-    Digester,
-    files_digest,
-    read_manifest,
-    source_stamp,
-    write_manifest,
-)
-from .loaders import LoadOptions, LoadResult, discover, load_source
-from .model import Article
-from .parallel import default_jobs, pmap, share, shared
-from .progress import Progress
-from .render import make_environment, render_files, theme_dir
+from .errors import BroadsheetError, Diagnostic, Diagnostics
+from .incremental import BuildStamp, output_identity, read_stamp, scan_inputs, write_stamp
+from .theme import theme_dir
+
+if TYPE_CHECKING:
+    from .progress import Progress
 
 #: Exit statuses.
 EXIT_OK, EXIT_ARTICLE_ERRORS, EXIT_STOPPED = 0, 1, 2
@@ -84,58 +70,6 @@ class BuildStopped(BroadsheetError):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         super().__init__("\n".join(str(d) for d in diagnostics))
-
-
-def load_options(config: SiteConfig) -> LoadOptions:
-    return LoadOptions(
-        timezone=config.timezone,
-        unsafe_html=config.markdown.unsafe_html,
-        entities=config.entities == "auto",
-    )
-
-
-def load_articles(
-    config: SiteConfig,
-    diagnostics: Diagnostics,
-    progress: Progress | None = None,
-    *,
-    jobs: int = 1,
-    use_cache: bool = False,
-    trust_cache: bool = True,
-) -> tuple[list[Article], int]:
-    """Discover and load every article source; return the articles and the failure count.
-
-    With ``use_cache``, sources unchanged since the last build are not read again
-    (unless not ``trust_cache``: then all are read, and the cache is rewritten).
-    """
-    sources, found = discover(config.root, config.path("content"))
-    diagnostics.extend(found)
-    options = load_options(config)
-    cache = ArticleCache(config.root, options, trust=trust_cache) if use_cache else None
-    stamps = [source_stamp(source) for source in sources]
-    results: list[LoadResult | None] = [
-        cache.get(source, stamp) if cache else None
-        for source, stamp in zip(sources, stamps, strict=True)
-    ]
-    todo = [number for number, found_result in enumerate(results) if found_result is None]
-    loaded = pmap(partial(load_source, options=options), [sources[n] for n in todo], jobs,
-                  progress=progress, stage="Reading")  # fmt: skip
-    for number, fresh in zip(todo, loaded, strict=True):
-        results[number] = fresh
-        if cache:
-            cache.put(sources[number], stamps[number], fresh)
-    if cache:
-        cache.save()
-    articles = []
-    failed = 0
-    for outcome in results:
-        assert outcome is not None
-        diagnostics.extend(outcome.diagnostics)
-        if outcome.article is None:
-            failed += 1
-        else:
-            articles.append(outcome.article)
-    return articles, failed
 
 
 def build(
@@ -184,48 +118,23 @@ def build(
     out = Path(output) if output is not None else config.path("output")
     result = BuildResult(output=out, strict=strict)
     diagnostics = result.diagnostics
-
-    jobs = jobs or default_jobs()
-    articles, result.failed = load_articles(config, diagnostics, progress, jobs=jobs,
-                                            use_cache=True, trust_cache=not clean)  # fmt: skip
     now = now or datetime.now(timezone.utc)
-    search_on = config.search and search.available()
-    if config.search and not search_on:
-        diagnostics.add(Diagnostic(CONFIG_NAME, None, None, search.MISSING, "warning"))
-    approved, found = load_comments(
-        config.path("content"), config.root, known_slugs={a.slug for a in articles}
-    )
-    diagnostics.extend(found)
-    archive = build_archive(
-        articles, config, now=now, drafts=drafts, future=future, search=search_on,
-        comments=approved,
-    )
-    diagnostics.extend(archive.diagnostics)
-    result.articles = len(archive.articles)
+    scanned_ns = time.time_ns()
+    key, newest_ns = _input_key(config, out, drafts=drafts, future=future)
+    stamp = None if clean else read_stamp(config.root)
+    if stamp is not None and stamp.holds(key, now, output_identity(out)):
+        return _replay(stamp, result, started, report)
+    write_stamp(config.root, None)
+    from .pipeline import run
 
-    previous = {} if clean else read_manifest(out)
-    staging: Path | None = None
-    try:
-        plan = plan_site(config, archive, search=search_on, previous=previous)
-        if plan.unchanged(previous, out, config.compress):
-            result.pages = plan.html_pages
-        else:
-            staging = _staging_dir(out)
-            result.pages = write_site(config, archive, staging, plan=plan, previous=out,
-                                      jobs=jobs, progress=progress,
-                                      executor=executor)  # fmt: skip
-            if search_on:
-                diagnostics.extend(index_search(staging, out, plan))
-    except BroadsheetError as exc:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        raise BuildStopped(list(getattr(exc, "diagnostics", ()))) from None
-    except BaseException:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if staging is not None:
-        swap_into_place(staging, out)
+    until = run(config, out, result, now=now, drafts=drafts, future=future, progress=progress,
+                jobs=jobs, clean=clean, executor=executor)  # fmt: skip
+    write_stamp(config.root, BuildStamp(
+        key=key, scanned_ns=scanned_ns, newest_ns=newest_ns, since=now.isoformat(),
+        until=until.isoformat(), output=output_identity(out), articles=result.articles,
+        failed=result.failed, pages=result.pages,
+        diagnostics=[list(astuple(d)) for d in diagnostics],
+    ))  # fmt: skip
     result.seconds = time.perf_counter() - started
     if report:
         for diagnostic in diagnostics:
@@ -233,271 +142,38 @@ def build(
     return result
 
 
-@dataclass
-class SitePlan:
-    """What a build will write: every page with its digest, and which to render."""
-
-    env: Any
-    globals: dict[str, Any]
-    assets: list[Asset]
-    digests: list[str]
-    render: list[int]
-    """Indices of the pages whose digest differs from the previous build's."""
-    html_pages: int
-    search: bool
-
-    def unchanged(self, previous: dict[str, Any], out: Path, compress: bool) -> bool:
-        """Whether the output already is exactly what this build would write."""
-        if self.render or not previous or len(previous) != len(self.digests):
-            return False
-        expected = {rel for _, outputs in previous.values() for rel in outputs}
-        expected.update(asset.output for asset in self.assets)
-        if compress:
-            expected |= {rel + suffix for rel in expected for suffix in (".gz", ".br")}
-        expected.add(MANIFEST)
-        return _files_in(out, skip=search.BUNDLE if self.search else None) == expected
+def _input_key(config: SiteConfig, out: Path, *, drafts: bool, future: bool) -> tuple[str, int]:
+    """What a build depends on besides the clock: see :class:`BuildStamp`."""
+    folders = [config.path(name) for name in ("content", "templates", "static")]
+    scan, newest_ns = scan_inputs([config.root / CONFIG_NAME, *folders, theme_dir()])
+    parts = (__version__, repr(config), str(out.resolve()), drafts, future,
+             importlib.util.find_spec("pagefind") is not None, scan)  # fmt: skip
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest(), newest_ns
 
 
-def _files_in(root: Path, skip: str | None = None) -> set[str]:
-    """Every file under ``root``, relative; the folder ``skip`` is left out."""
-    found: set[str] = set()
-    for folder, dirnames, filenames in os.walk(root):
-        relative = os.path.relpath(folder, root)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-        if skip is not None and prefix == "":
-            dirnames[:] = [d for d in dirnames if d != skip]
-        found.update(prefix + name for name in filenames)
-    return found
+def _replay(
+    stamp: BuildStamp,
+    result: BuildResult,
+    started: float,
+    report: Callable[[Diagnostic], None] | None,
+) -> BuildResult:
+    """The result of a build that had nothing to do: the last build's, reported again."""
+    result.articles, result.failed, result.pages = stamp.articles, stamp.failed, stamp.pages
+    result.diagnostics.extend(Diagnostic(*fields) for fields in stamp.diagnostics)
+    result.seconds = time.perf_counter() - started
+    if report:
+        for diagnostic in result.diagnostics:
+            report(diagnostic)
+    return result
 
 
-def plan_site(
-    config: SiteConfig, archive: Archive, *, search: bool, previous: dict[str, Any]
-) -> SitePlan:
-    """Build the Environment, digest every page, and compare with the last build."""
-    assets = collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
-    # Every page links to the site's feeds; their URLs are all it needs of them.
-    site_feeds = FeedSpec(config.title, "", ())
-    globals_ = {
-        "sections": tuple(section.ref for section in archive.sections),
-        "site_feeds": site_feeds,
-        "assets": {a.logical: a.output for a in assets},
-        "search_enabled": search,
-    }
-    env = make_environment(config, globals_)
-    template_files = [p for folder in (config.path("templates"), theme_dir()) if folder.is_dir()
-                      for p in folder.rglob("*") if p.is_file()]  # fmt: skip
-    static_files = [a.source for a in assets]
-    digester = Digester(b"")
-    base = b"".join([
-        __version__.encode(),
-        repr(replace(config, root=Path("."))).encode(),
-        files_digest(template_files),
-        files_digest(static_files),
-        digester.value(globals_),
-    ])  # fmt: skip
-    digester = Digester(base)
-    digests = [digester.page(page) for page in archive.pages]
-    render = [
-        number for number, page in enumerate(archive.pages)
-        if previous.get(page.path, [None])[0] != digests[number]
-    ]  # fmt: skip
-    html_pages = sum(1 for page in archive.pages if page.template.endswith(".html"))
-    return SitePlan(env, globals_, assets, digests, render, html_pages, search)
+def __getattr__(name: str) -> Any:
+    """The pipeline's and the output's names, as they were when they lived here."""
+    if name.startswith("__"):  # import machinery probing (__path__...): not ours
+        raise AttributeError(name)
+    from . import output, pipeline
 
-
-def write_site(
-    config: SiteConfig,
-    archive: Archive,
-    target: Path,
-    *,
-    plan: SitePlan | None = None,
-    previous: Path | None = None,
-    jobs: int = 1,
-    progress: Progress | None = None,
-    executor: str = "local",
-) -> int:
-    """Write every page of ``archive`` into ``target``: render the pages the plan
-    names, hard-link the others from ``previous``; copy static files; write the
-    manifest.  Return the number of HTML pages."""
-    plan = plan or plan_site(config, archive, search=False, previous={})
-    old = read_manifest(previous) if previous is not None else {}
-    _MADE.clear()
-    files: dict[str, list[Any]] = {}
-    rendering = set(plan.render)
-    for number, page in enumerate(archive.pages):
-        if number in rendering:
-            continue
-        digest, outputs = old[page.path]
-        if not all(_link(previous, target, rel) for rel in outputs):  # type: ignore[arg-type]
-            rendering.add(number)
-            continue
-        files[page.path] = [digest, outputs]
-        if config.compress:
-            for rel in outputs:
-                for suffix in (".gz", ".br"):
-                    _link(previous, target, rel + suffix)  # type: ignore[arg-type]
-    todo = sorted(rendering)
-    if executor != "local" and todo:
-        from .distributed import RenderJob, render
-
-        job = RenderJob(config, plan.globals, archive.pages, target, config.compress)
-        for number, outcome in render(executor, job, todo, jobs).items():
-            files[archive.pages[number].path] = [plan.digests[number], outcome]
-    else:
-        share((plan.env, archive.pages, target, config.compress))
-        done = pmap(_render_page, todo, jobs, progress=progress, stage="Rendering")
-        for number, outcome in zip(todo, done, strict=True):
-            if isinstance(outcome, BroadsheetError):
-                raise outcome
-            files[archive.pages[number].path] = [plan.digests[number], outcome]
-    copy_assets(plan.assets, target)
-    if config.compress:
-        compress_files(target, [a.output for a in plan.assets])
-    write_manifest(target, files)
-    return plan.html_pages
-
-
-def _render_page(number: int) -> list[str] | BroadsheetError:
-    """Render page ``number`` of the shared job and write its files (in a worker)."""
-    env, pages, target, compress = shared()
-    try:
-        rendered = render_files(env, pages[number])
-    except BroadsheetError as exc:
-        return TemplateError(getattr(exc, "diagnostics", ()))
-    written = []
-    for rel, text in rendered:
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(rel)
-    if compress:
-        compress_files(target, written)
-    return written
-
-
-_MADE: set[Path] = set()
-
-
-def _link(source_root: Path, target_root: Path, rel: str) -> bool:
-    """Hard-link (or, across file systems, copy) one file of the last build."""
-    source = source_root / rel
-    target = target_root / rel
-    if target.parent not in _MADE:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _MADE.add(target.parent)
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        return True
-    except OSError:
-        try:
-            shutil.copy2(source, target)
-        except OSError:
-            return False
-    return True
-
-
-def index_search(staging: Path, out: Path, plan: SitePlan) -> list[Diagnostic]:
-    """Run Pagefind (unless no page changed and the last index can be reused)."""
-    old_bundle = out / search.BUNDLE
-    if not plan.render and old_bundle.is_dir():
-        for file in old_bundle.rglob("*"):
-            if file.is_file():
-                _link(out, staging, file.relative_to(out).as_posix())
-        return []
-    return search.index(staging)
-
-
-def _staging_dir(out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    recover_output(out)
-    _empty_trash(out)
-    _remove_abandoned_staging(out)
-    staging = out.parent / f".{out.name}.new-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    return staging
-
-
-def swap_into_place(staging: Path, out: Path) -> None:
-    """Put ``staging`` where ``out`` is, atomically where the system allows.
-
-    On Linux the two folders are exchanged in one ``renameat2`` call, so there
-    is no moment without an output folder; elsewhere two renames are used and
-    :func:`recover_output` repairs the gap after a crash.  The old tree is
-    removed afterwards, by a background process: deleting tens of thousands of
-    files takes seconds that the build need not wait for.
-    """
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists() and _exchange(staging, out):
-        discard(staging, out)
-        return
-    if out.exists():
-        os.replace(out, old)
-    os.replace(staging, out)
-    if old.exists():
-        discard(old, out)
-
-
-def discard(tree: Path, out: Path) -> None:
-    """Delete ``tree`` in a detached process (leftovers are removed on the next build)."""
-    trash = out.parent / f".broadsheet-trash-{out.name}-{os.getpid()}-{time.time_ns()}"
-    os.replace(tree, trash)
-    try:
-        subprocess.Popen(
-            [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
-             str(trash)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-    except OSError:
-        shutil.rmtree(trash, ignore_errors=True)
-
-
-def _remove_abandoned_staging(out: Path) -> None:
-    """Delete the staging folders of builds that were killed (their process is gone)."""
-    for leftover in out.parent.glob(f".{out.name}.new-*"):
-        pid = leftover.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _empty_trash(out: Path) -> None:
-    for leftover in out.parent.glob(f".broadsheet-trash-{out.name}-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
-def recover_output(out: Path) -> None:
-    """After a crash between two renames, put the previous output back."""
-    if out.exists():
-        return
-    leftovers = sorted(out.parent.glob(f".{out.name}.old-*"), key=lambda p: p.stat().st_mtime)
-    if leftovers:
-        os.replace(leftovers[-1], out)
-
-
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically with Linux's renameat2; False where unsupported."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(result == 0)
+    for module in (pipeline, output):
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -14,12 +16,8 @@ import click
 
 from . import __version__
 from .build import EXIT_STOPPED, BuildResult, BuildStopped, build
-from .cli_comments import comments_group
-from .cli_deploy import deploy_command
-from .cli_import import import_group
 from .config import load_config
 from .errors import BroadsheetError, Diagnostic
-from .loaders.meta import slugify
 from .progress import reporter
 
 SITE_DIR = click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -38,8 +36,15 @@ def _reporter(site_dir: Path) -> Callable[[Diagnostic], None]:
 
 
 def _run_build(
-    site_dir: Path, output: Path | None, drafts: bool, strict: bool, future: bool = False,
-    quiet: bool = False, jobs: int | None = None, clean: bool = False, executor: str = "local",
+    site_dir: Path,
+    output: Path | None,
+    drafts: bool,
+    strict: bool,
+    future: bool = False,
+    quiet: bool = False,
+    jobs: int | None = None,
+    clean: bool = False,
+    executor: str = "local",
 ) -> BuildResult:
     report = _reporter(site_dir)
     try:
@@ -57,7 +62,28 @@ def _run_build(
     return result
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; ``deploy``, ``comments`` and ``import`` are imported when
+    used, so that ``broadsheet build`` does not pay for their libraries."""
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "comments": ("cli_comments", "comments_group"),
+        "deploy": ("cli_deploy", "deploy_command"),
+        "import": ("cli_import", "import_group"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            module, name = self.LAZY[cmd_name]
+            command = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="broadsheet")
 def main() -> None:
     """Broadsheet: build a static news-archive website from a folder of articles.
@@ -79,18 +105,41 @@ def main() -> None:
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
 @click.option("--future", is_flag=True, help="Include articles dated in the future.")
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
-@click.option("-q", "--quiet", is_flag=True,
-              help="No progress and no summary line; problems are still printed.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 256),
-              help="Processes to read and render with [default: the CPU count].")
-@click.option("--clean", is_flag=True,
-              help="Re-read and re-render everything instead of reusing the last build.")
-@click.option("--executor", default="local", show_default=True, metavar="WHERE",
-              help="Where pages are rendered: local, dask-local, or dask://HOST:PORT "
-                   '(a dask cluster sharing the output folder; pip install "broadsheet[dask]").')
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress and no summary line; problems are still printed.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    help="Processes to read and render with [default: the CPU count].",
+)
+@click.option(
+    "--clean",
+    is_flag=True,
+    help="Re-read and re-render everything instead of reusing the last build.",
+)
+@click.option(
+    "--executor",
+    default="local",
+    show_default=True,
+    metavar="WHERE",
+    help="Where pages are rendered: local, dask-local, or dask://HOST:PORT "
+    '(a dask cluster sharing the output folder; pip install "broadsheet[dask]").',
+)
 def build_command(
-    site_dir: Path, output: Path | None, drafts: bool, future: bool, strict: bool, quiet: bool,
-    jobs: int | None, clean: bool, executor: str,
+    site_dir: Path,
+    output: Path | None,
+    drafts: bool,
+    future: bool,
+    strict: bool,
+    quiet: bool,
+    jobs: int | None,
+    clean: bool,
+    executor: str,
 ) -> None:
     """Build the site in SITE_DIR (default: the current folder).
 
@@ -104,10 +153,20 @@ def build_command(
 
 @main.command("serve")
 @SITE_DIR
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (only loopback unless you say otherwise).")
-@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0 picks a free one).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (only loopback unless you say otherwise).",
+)
+@click.option(
+    "-p",
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 picks a free one).",
+)
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
 @click.option("--future", is_flag=True, help="Include articles dated in the future.")
 @click.option("--no-reload", is_flag=True, help="Do not watch for changes or reload pages.")
@@ -170,10 +229,15 @@ def init_command(folder: Path, title: str) -> None:
 
 @main.command("check")
 @SITE_DIR
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
-              help="The built site to check [default: SITE_DIR/site].")
-@click.option("--html", "html", is_flag=True,
-              help="Also run the Nu Html Checker (needs Java and vnu.jar).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The built site to check [default: SITE_DIR/site].",
+)
+@click.option(
+    "--html", "html", is_flag=True, help="Also run the Nu Html Checker (needs Java and vnu.jar)."
+)
 def check_command(site_dir: Path, output: Path | None, html: bool) -> None:
     """Check a built site: links, #fragments, assets, duplicate ids, titles.
 
@@ -240,6 +304,8 @@ def new_article(
     """Write a new article file and return its path; never overwrites."""
     config = load_config(site_dir)
     now = now or datetime.now(ZoneInfo(config.timezone))
+    from .loaders.meta import slugify
+
     slug = slugify(headline)
     if not slug:
         raise BroadsheetError("the headline has no letters or digits to make a file name from")
@@ -261,11 +327,6 @@ def new_article(
     with path.open("x", encoding="utf-8") as handle:
         handle.write(text)
     return path
-
-
-main.add_command(deploy_command)
-main.add_command(comments_group)
-main.add_command(import_group)
 
 
 if __name__ == "__main__":

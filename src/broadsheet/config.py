@@ -48,7 +48,10 @@ class FeedsConfig:
     entries: int = 20
     """How many of the latest articles each feed carries."""
     content: str = "full"
-    """``full``: the whole article in each entry; ``summary``: the summary only."""
+    """The site feeds: ``full``, the whole article in each entry; ``summary``, the summary only."""
+    term_content: str = "summary"
+    """Section, tag and author feeds: ``summary`` (the default: an archive has thousands of
+    them, and each would otherwise repeat whole articles) or ``full``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,8 +258,10 @@ def _check_semantics(config: SiteConfig, problem: Any) -> None:
     if days is not None and days > MAX_CLOSE_DAYS:
         problem("comments.close_after_days", f"must be at most {MAX_CLOSE_DAYS} (100 years); "
                 "leave it out to keep comments open")  # fmt: skip
-    if config.feeds.content not in ("full", "summary"):
-        problem("feeds.content", f"must be 'full' or 'summary', not {config.feeds.content!r}")
+    for key in ("content", "term_content"):
+        value = getattr(config.feeds, key)
+        if value not in ("full", "summary"):
+            problem(f"feeds.{key}", f"must be 'full' or 'summary', not {value!r}")
     if config.entities not in ("off", "auto"):
         problem("entities", f"must be 'off' or 'auto', not {config.entities!r}")
     for name in ("content", "templates", "static", "output"):

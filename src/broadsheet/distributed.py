@@ -54,6 +54,7 @@ def _environment(job: RenderJob) -> Any:
 def render_chunk(job: RenderJob, numbers: Sequence[int]) -> list[tuple[int, Any]]:
     """Render and write pages ``numbers`` of ``job``; errors come back as values."""
     from .assets import compress_files
+    from .output import write_new
     from .render import render_files
 
     env = _environment(job)
@@ -66,9 +67,7 @@ def render_chunk(job: RenderJob, numbers: Sequence[int]) -> list[tuple[int, Any]
             continue
         written = []
         for rel, text in rendered:
-            path = job.target / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_new(job.target / rel, text)
             written.append(rel)
         if job.compress:
             compress_files(job.target, written)

@@ -17,7 +17,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from text_unidecode import unidecode
@@ -29,7 +29,7 @@ from .errors import Diagnostic
 from .feeds import FeedSpec, is_absolute_base
 from .loaders.meta import slugify
 from .model import MONTHS, Article, Page
-from .sitemaps import news_articles
+from .sitemaps import NEWS_DAYS, news_articles
 from .urls import output_path, paginated, permalink
 
 
@@ -145,6 +145,10 @@ class Link:
     url: str
 
 
+#: A pager shows page numbers this far either side of the current one.
+PAGER_REACH = 3
+
+
 @dataclass(frozen=True, slots=True)
 class Pagination:
     """Where a listing page stands among its siblings."""
@@ -168,8 +172,22 @@ class Pagination:
         return paginated(self.base_url, number)
 
     @property
-    def numbers(self) -> range:
-        return range(1, self.total + 1)
+    def numbers(self) -> tuple[int | None, ...]:
+        """The page numbers a pager shows: the first, the last and those within
+        :data:`PAGER_REACH` of this one; ``None`` stands for a gap.  (Listing all
+        500 pages of a long archive on each of them would make every page carry
+        500 links, and rendering quadratic in the listing's length.)"""
+        shown = {1, self.total, *range(self.number - PAGER_REACH, self.number + PAGER_REACH + 1)}
+        numbers: list[int | None] = []
+        previous = 0
+        for number in sorted(n for n in shown if 1 <= n <= self.total):
+            if number - previous == 2:  # a gap of one page: show the page instead
+                numbers.append(number - 1)
+            elif number - previous > 2:
+                numbers.append(None)
+            numbers.append(number)
+            previous = number
+        return tuple(numbers)
 
 
 @dataclass
@@ -208,6 +226,23 @@ def select(
         for a in articles
         if (drafts or not a.draft) and (future or a.date is None or a.date <= now)
     ]
+
+
+def steady_until(articles: Iterable[Article], config: SiteConfig, now: datetime) -> datetime:
+    """The first moment after ``now`` at which the same inputs could build a different
+    site: the next local midnight ("on this day"), an article's date (it comes out of
+    the future), that date plus the news sitemap's window (it leaves the sitemap) or
+    plus ``comments.close_after_days`` (its comments close)."""
+    local = now.astimezone(config.tz)
+    tomorrow: date = local.date() + timedelta(days=1)
+    moments = [datetime.combine(tomorrow, time(), config.tz)]
+    offsets = [timedelta(0), timedelta(days=NEWS_DAYS)]
+    if config.comments.close_after_days is not None:
+        offsets.append(timedelta(days=config.comments.close_after_days))
+    for article in articles:
+        if article.date is not None:
+            moments.extend(m for m in (article.date + o for o in offsets) if m > now)
+    return min(moments)
 
 
 def build_archive(
@@ -531,7 +566,9 @@ def _article_pages(
         }
         section = terms["sections"][0] if terms["sections"] else None
         approved = comments.get(a.slug, ())
-        feed_url = comment_feed_url(a)
+        # A comment feed once there are comments: an empty feed per article would
+        # add a file for every article of the archive and tell readers nothing.
+        feed_url = comment_feed_url(a) if approved else None
         neighbours = related(position, ordered, index)
         context = {
             "article": a, "newer": newer.get(id(a)), "older": older.get(id(a)),
@@ -540,8 +577,9 @@ def _article_pages(
             "comments_open": comments_open(a, config, now), "comment_feed_url": feed_url,
         }  # fmt: skip
         pages.append(Page(a.url, "article.html", context, a.headline))
-        pages.append(Page(feed_url, "comment-feed", {"article": a, "comments": approved},
-                          f"Comments on {a.headline}"))  # fmt: skip
+        if feed_url is not None:
+            pages.append(Page(feed_url, "comment-feed", {"article": a, "comments": approved},
+                              f"Comments on {a.headline}"))  # fmt: skip
     return pages
 
 

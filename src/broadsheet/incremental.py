@@ -23,18 +23,21 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import pickle
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .loaders import LoadOptions, LoadResult, Source
-from .model import Article, Correction, Page
+
+if TYPE_CHECKING:
+    from .loaders import LoadOptions, LoadResult, Source
+    from .model import Page
 
 CACHE_DIR = ".broadsheet-cache"
 #: Files modified this close to the cache's writing are read again.
@@ -44,11 +47,14 @@ MANIFEST = ".broadsheet-manifest"
 _FORMAT = 1
 
 Stamp = tuple[Any, ...]
+
+
 def _flat_records() -> tuple[type, ...]:
     """Record types that hold only plain values, other such records, or small
     tuples of them: their pickle is their content."""
     from .comments import Comment, ThreadNode
     from .graph import Link, Pagination, Taxonomy, TermRef
+    from .model import Article, Correction
 
     return (Article, Correction, Comment, ThreadNode, Link, Pagination, Taxonomy, TermRef)
 
@@ -121,67 +127,76 @@ class ArticleCache:
 
 
 class Digester:
-    """Deep, memoised digests of page inputs.
+    """Digests of page inputs, deep and memoised.
 
-    Records (dataclasses) are digested field by field and remembered by
-    identity, so an article listed on a hundred pages is hashed once.
+    A page's template, URL and context are pickled (at C speed), except that
+    every record in them (articles, terms, periods...) is replaced by its own
+    digest, computed once per build and remembered by identity: an article
+    listed on a hundred pages is hashed once.  Sets are sorted first, so a
+    digest does not depend on the process's string hashing.
     """
 
     def __init__(self, base: bytes) -> None:
         self.base = base
-        self.flat = _flat_records()
+        self.flat = frozenset(_flat_records())
         self.memo: dict[int, bytes] = {}
         self._keep: list[Any] = []
 
     def page(self, page: Page) -> str:
-        h = hashlib.blake2b(self.base, digest_size=16)
-        h.update(page.template.encode())
-        h.update(b"\0")
-        h.update(page.url.encode())
-        h.update(self.value(page.context))
-        return h.hexdigest()
+        return self.hexdigest((page.template, page.url, page.context))
+
+    def hexdigest(self, value: Any) -> str:
+        buffer = io.BytesIO()
+        buffer.write(self.base)
+        _ContextPickler(buffer, self).dump(value)
+        return hashlib.blake2b(buffer.getbuffer(), digest_size=16).hexdigest()
 
     def value(self, value: Any) -> bytes:
-        if isinstance(value, str):
-            return b"s" + value.encode("utf-8", "surrogatepass")
-        if value is None or isinstance(value, (int, float, bool)):
-            return repr(value).encode()
-        if isinstance(value, (datetime, date)):
-            return value.isoformat().encode()
+        """The digest of ``value`` as bytes."""
+        return bytes.fromhex(self.hexdigest(value))
+
+    def record(self, value: Any) -> bytes:
+        """The digest of a record (dataclass), set or range."""
         key = id(value)
         found = self.memo.get(key)
         if found is not None:
             return found
-        if isinstance(value, self.flat):
-            # Records of plain values: their pickle is their content, and far
-            # quicker to hash than a walk over their fields.
+        kind = type(value)
+        if kind in self.flat:
+            # Records of plain values: their pickle is their content.
             result = hashlib.blake2b(pickle.dumps(value, 5), digest_size=16).digest()
-            self.memo[key] = result
-            self._keep.append(value)
-            return result
-        h = hashlib.blake2b(digest_size=16)
-        h.update(type(value).__name__.encode())
-        if isinstance(value, Mapping):
-            for item_key in sorted(value, key=str):
-                h.update(self.value(item_key))
-                h.update(self.value(value[item_key]))
-        elif isinstance(value, (tuple, list, frozenset, set)):
-            unordered = isinstance(value, (set, frozenset))
-            items: Iterable[Any] = sorted(value, key=repr) if unordered else value
-            for item in items:
-                h.update(self.value(item))
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            for field in dataclasses.fields(value):
-                h.update(field.name.encode())
-                h.update(self.value(getattr(value, field.name)))
+            fields = [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+            result = self.value((kind.__name__, fields))
+        elif isinstance(value, (set, frozenset)):
+            result = self.value((kind.__name__, sorted(value, key=repr)))
         elif isinstance(value, range):
-            h.update(repr(value).encode())
+            result = self.value(("range", value.start, value.stop, value.step))
         else:
-            raise TypeError(f"cannot digest a {type(value).__name__} in a page context")
-        result = h.digest()
+            raise TypeError(f"cannot digest a {kind.__name__} in a page context")
         self.memo[key] = result
         self._keep.append(value)  # ids stay unique while the value is alive
         return result
+
+
+#: Types pickled as they are; records (dataclasses), sets and ranges go through
+#: Digester.record.
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes, tuple, list, dict, datetime, date})
+_UNORDERED = frozenset({set, frozenset, range})
+
+
+class _ContextPickler(pickle.Pickler):
+    def __init__(self, buffer: io.BytesIO, digester: Digester) -> None:
+        super().__init__(buffer, protocol=5)
+        self.digester = digester
+
+    def persistent_id(self, obj: Any) -> bytes | None:
+        kind = type(obj)
+        if kind in _PLAIN:
+            return None
+        if hasattr(kind, "__dataclass_fields__") or kind in _UNORDERED:
+            return self.digester.record(obj)
+        return None  # time zones, classes...: pickled by reference, deterministically
 
 
 def files_digest(paths: Iterable[Path]) -> bytes:
@@ -199,16 +214,160 @@ Manifest = dict[str, list[Any]]
 
 def read_manifest(output: Path) -> Manifest:
     """Page output path -> ``[digest, [files it wrote]]``; empty when unknown."""
+    return read_manifest_with_assets(output)[0]
+
+
+def read_manifest_with_assets(output: Path) -> tuple[Manifest, list[str]]:
+    """The pages of :func:`read_manifest` and the static files of ``output``."""
     try:
         data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return {}, []
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
-        return {}
-    files = data.get("files")
-    return files if isinstance(files, dict) else {}
+        return {}, []
+    files, assets = data.get("files"), data.get("assets")
+    if not isinstance(files, dict):
+        return {}, []
+    return files, assets if isinstance(assets, list) else []
 
 
-def write_manifest(output: Path, files: Manifest) -> None:
-    data = {"format": _FORMAT, "files": dict(sorted(files.items()))}
-    (output / MANIFEST).write_text(json.dumps(data, indent=0), encoding="utf-8")
+def write_manifest(output: Path, files: Manifest, assets: Iterable[str] = ()) -> None:
+    """Record the pages (``files``) and static files (``assets``) of ``output``."""
+    data = {"format": _FORMAT, "files": dict(sorted(files.items())), "assets": sorted(assets)}
+    path = output / MANIFEST
+    path.unlink(missing_ok=True)  # never write through a hard link into another tree
+    path.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+
+def listed_files(output: Path) -> set[str] | None:
+    """Every file the manifest of ``output`` accounts for (with the ``.gz`` and ``.br``
+    siblings any of them may have), or None without a readable manifest."""
+    try:
+        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        return None
+    listed = {MANIFEST, *data.get("assets", ())}
+    for _, outputs in data.get("files", {}).values():
+        listed.update(outputs)
+    return listed | {rel + suffix for rel in listed for suffix in (".gz", ".br")}
+
+
+# --- The build stamp: a rebuild with nothing to do ----------------------------------------
+
+STAMP = "build-stamp.json"
+
+
+def scan_inputs(paths: Iterable[Path]) -> tuple[str, int]:
+    """A digest of the names, sizes and modification times of every file under
+    ``paths`` (files or folders; missing ones count as missing), and the newest
+    modification time among them.  Contents are not read: this is the cheap
+    test, like make's or git's index, that lets a rebuild with nothing changed
+    finish in a fraction of a second."""
+    lines: list[str] = []
+    newest = 0
+    seen: set[tuple[int, int]] = set()
+    for root in paths:
+        lines.append(f"root {root}")
+        pending = [str(root)]
+        while pending:
+            folder = pending.pop()
+            try:
+                info = os.stat(folder)
+            except OSError:
+                lines.append(f"{folder} missing")
+                continue
+            if (info.st_dev, info.st_ino) in seen:  # a symlink loop
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            try:
+                entries = list(os.scandir(folder))
+            except NotADirectoryError:  # a file given as a root
+                lines.append(f"{info.st_size} {info.st_mtime_ns} {info.st_ino}")
+                newest = max(newest, info.st_mtime_ns)
+                continue
+            except OSError:
+                lines.append(f"{folder} unreadable")
+                continue
+            for entry in entries:
+                try:
+                    if entry.is_dir():
+                        pending.append(entry.path)
+                        continue
+                    stat = entry.stat()
+                except OSError:
+                    lines.append(f"{entry.path} gone")
+                    continue
+                lines.append(f"{entry.path} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino}")
+                newest = max(newest, stat.st_mtime_ns)
+    lines.sort()
+    text = "\n".join(lines).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=16).hexdigest(), newest
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def output_identity(output: Path) -> list[int] | None:
+    """Which manifest the output folder holds (a new build writes a new file)."""
+    stat = _stat(output / MANIFEST)
+    return list(stat) if stat else None
+
+
+@dataclasses.dataclass
+class BuildStamp:
+    """What the last successful build saw, and what it reported.
+
+    A build whose inputs scan the same (:func:`scan_inputs`), at a moment
+    within ``[since, until)`` (no article comes out of the future, leaves the
+    news sitemap, closes for comments or changes "on this day" in between), and
+    whose output folder still holds that build's manifest, would write exactly
+    what is there: it is skipped.
+    """
+
+    key: str
+    scanned_ns: int
+    """When the inputs were scanned (before they were read)."""
+    newest_ns: int
+    """The newest modification time among the inputs."""
+    since: str
+    until: str
+    output: list[int] | None
+    articles: int
+    failed: int
+    pages: int
+    diagnostics: list[list[Any]]
+
+    def holds(self, key: str, now: datetime, output: list[int] | None) -> bool:
+        racy = self.newest_ns >= self.scanned_ns - RACY_NS
+        within = datetime.fromisoformat(self.since) <= now < datetime.fromisoformat(self.until)
+        return (
+            not racy and key == self.key and within and output is not None
+            and output == self.output
+        )  # fmt: skip
+
+
+def read_stamp(site_root: Path) -> BuildStamp | None:
+    try:
+        data = json.loads((site_root / CACHE_DIR / STAMP).read_text(encoding="utf-8"))
+        return BuildStamp(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def write_stamp(site_root: Path, stamp: BuildStamp | None) -> None:
+    """Record ``stamp`` (or forget the last one), atomically."""
+    path = site_root / CACHE_DIR / STAMP
+    if stamp is None:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{STAMP}.{os.getpid()}")
+    temporary.write_text(json.dumps(dataclasses.asdict(stamp)), encoding="utf-8")
+    os.replace(temporary, path)

@@ -1,12 +1,23 @@
 """Putting a finished tree where the output was, without a moment in between.
 
 A build writes a new tree beside the output (a *staging* folder) and swaps it
-in; the previous tree is deleted by a detached process.  After a crash,
-:func:`recover_output` repairs what an interrupted swap left.
+in.  After a crash, :func:`recover_output` repairs what an interrupted swap left.
+
+The previous output is not thrown away: a detached process tidies it (deletes
+every file its manifest does not account for) and keeps it as the *spare*
+(``.site.spare`` beside ``site/``).  The next build takes the spare as its
+staging folder and brings it up to date: pages the spare already holds in
+their new form stay, pages the current output holds are hard-linked from it,
+the rest are rendered, and what no longer exists is deleted.  A rebuild after
+an edit thus touches a few hundred files instead of re-creating a tree of tens
+of thousands, and the output is still swapped in whole, atomically.  Files are
+never written through: a file is unlinked before its replacement is written,
+because the spare and the output share unchanged files by hard link.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import shutil
@@ -15,16 +26,49 @@ import sys
 import time
 from pathlib import Path
 
+#: Tidy the previous output into the spare in a detached process (tests turn it off
+#: to make the spare's use deterministic).
+TIDY_IN_BACKGROUND = True
 
-def staging_dir(out: Path) -> Path:
+
+def staging_dir(out: Path, *, reuse: bool = False) -> tuple[Path, bool]:
+    """A folder beside ``out`` to build into, and whether it is the spare (which
+    holds an earlier build, described by its manifest) rather than empty."""
     out.parent.mkdir(parents=True, exist_ok=True)
     recover_output(out)
     _empty_trash(out)
     _remove_abandoned_staging(out)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    spare = spare_dir(out)
+    if reuse and spare.is_dir():
+        try:
+            os.rename(spare, staging)
+        except OSError:
+            pass
+        else:
+            return staging, True
+    elif spare.is_dir():
+        discard(spare, out)
     staging.mkdir()
-    return staging
+    return staging, False
+
+
+def write_new(path: Path, text: str | bytes) -> None:
+    """Write ``path`` as a new file (creating its folder), never through an existing
+    one: in the spare, an old file may be a hard link to the live output's."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+
+
+def spare_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.spare"
 
 
 def swap_into_place(staging: Path, out: Path) -> None:
@@ -38,7 +82,7 @@ def swap_into_place(staging: Path, out: Path) -> None:
     """
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     if out.exists() and _exchange(staging, out):
-        discard(staging, out)
+        retire(staging, out)
         return
     if out.exists():
         os.replace(out, old)
@@ -62,12 +106,64 @@ def discard(tree: Path, out: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
+def retire(tree: Path, out: Path) -> None:
+    """Hand the previous output ``tree`` to a detached process that tidies it into
+    the spare (:func:`tidy_into_spare`)."""
+    tidy = out.parent / f".{out.name}.tidy-{os.getpid()}"
+    shutil.rmtree(tidy, ignore_errors=True)
+    os.replace(tree, tidy)
+    if not TIDY_IN_BACKGROUND:
+        tidy_into_spare(tidy, spare_dir(out))
+        return
+    code = "import sys; from broadsheet.output import tidy_into_spare as t; t(*sys.argv[1:])"
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(tidy), str(spare_dir(out))],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, env=environment,
+        )  # fmt: skip
+    except OSError:
+        discard(tidy, out)
+
+
+def tidy_into_spare(tree: Path | str, spare: Path | str) -> None:
+    """Delete every file of ``tree`` its manifest does not list (stray files, a search
+    index, empty folders), then make it the spare; without a manifest, delete it."""
+    from .incremental import listed_files
+
+    tree, spare = Path(tree), Path(spare)
+    mine = tree.with_name(f"{tree.name.rsplit('-', 1)[0]}-{os.getpid()}")
+    try:
+        os.rename(tree, mine)  # named after this process: not abandoned while it runs
+    except OSError:
+        return
+    listed = listed_files(mine)
+    if listed is None or spare.exists():
+        shutil.rmtree(mine, ignore_errors=True)
+        return
+    for folder, _, names in os.walk(mine, topdown=False):
+        relative = os.path.relpath(folder, mine).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        for name in names:
+            if prefix + name not in listed:
+                os.unlink(os.path.join(folder, name))
+        if prefix:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # only if empty
+    try:
+        os.rename(mine, spare)
+    except OSError:
+        shutil.rmtree(mine, ignore_errors=True)
+
+
 def _remove_abandoned_staging(out: Path) -> None:
-    """Delete the staging folders of builds that were killed (their process is gone)."""
-    for leftover in out.parent.glob(f".{out.name}.new-*"):
-        pid = leftover.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
+    """Delete the staging and tidying folders of processes that were killed."""
+    for pattern in (f".{out.name}.new-*", f".{out.name}.tidy-*"):
+        for leftover in out.parent.glob(pattern):
+            pid = leftover.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _running(pid: int) -> bool:

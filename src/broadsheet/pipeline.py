@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -27,14 +28,16 @@ from .incremental import (
     MANIFEST,
     ArticleCache,
     Digester,
+    Manifest,
     files_digest,
     read_manifest,
+    read_manifest_with_assets,
     source_stamp,
     write_manifest,
 )
 from .loaders import LoadOptions, LoadResult, discover, load_source
 from .model import Article
-from .output import staging_dir, swap_into_place
+from .output import staging_dir, swap_into_place, write_new
 from .parallel import default_jobs, pmap, share, shared
 from .progress import Progress
 from .render import make_environment, render_files
@@ -86,10 +89,11 @@ def run(
         if plan.unchanged(previous, out, config.compress):
             result.pages = plan.html_pages
         else:
-            staging = staging_dir(out)
+            staging, reused = staging_dir(out, reuse=bool(previous))
+            base, base_assets = read_manifest_with_assets(staging) if reused else ({}, [])
             result.pages = write_site(config, archive, staging, plan=plan, previous=out,
-                                      jobs=jobs, progress=progress,
-                                      executor=executor)  # fmt: skip
+                                      old=previous, base=base, base_assets=base_assets, jobs=jobs,
+                                      progress=progress, executor=executor)  # fmt: skip
             if search_on:
                 diagnostics.extend(index_search(staging, out, plan))
     except BroadsheetError as exc:
@@ -195,7 +199,11 @@ def _files_in(root: Path, skip: str | None = None) -> set[str]:
 
 
 def plan_site(
-    config: SiteConfig, archive: Archive, *, search: bool, previous: dict[str, Any]
+    config: SiteConfig,
+    archive: Archive,
+    *,
+    search: bool,
+    previous: dict[str, Any],
 ) -> SitePlan:
     """Build the Environment, digest every page, and compare with the last build."""
     assets = collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
@@ -236,19 +244,38 @@ def write_site(
     *,
     plan: SitePlan | None = None,
     previous: Path | None = None,
+    old: Manifest | None = None,
+    base: Manifest | None = None,
+    base_assets: Iterable[str] = (),
     jobs: int = 1,
     progress: Progress | None = None,
     executor: str = "local",
 ) -> int:
     """Write every page of ``archive`` into ``target``: render the pages the plan
-    names, hard-link the others from ``previous``; copy static files; write the
-    manifest.  Return the number of HTML pages."""
+    names, hard-link the others from ``previous`` (whose manifest is ``old``, read
+    when not given); copy static files; write the manifest.  Return the number of
+    HTML pages.
+
+    ``base`` is the manifest of what ``target`` already holds when it is the
+    spare (:mod:`broadsheet.output`): pages it holds in their new form stay,
+    and its files that no page or asset claims any more are deleted.
+    """
     plan = plan or plan_site(config, archive, search=False, previous={})
-    old = read_manifest(previous) if previous is not None else {}
+    if old is None:
+        old = read_manifest(previous) if previous is not None else {}
+    base = base or {}
     _MADE.clear()
     files: dict[str, list[Any]] = {}
     rendering = set(plan.render)
+    variants = (".gz", ".br") if config.compress else ()
     for number, page in enumerate(archive.pages):
+        held = base.get(page.path)
+        if held is not None and held[0] == plan.digests[number]:
+            files[page.path] = held  # the spare has it already
+            rendering.discard(number)
+            continue
+        if held is not None:
+            _unlink_all(target, held[1])
         if number in rendering:
             continue
         digest, outputs = old[page.path]
@@ -256,10 +283,13 @@ def write_site(
             rendering.add(number)
             continue
         files[page.path] = [digest, outputs]
-        if config.compress:
-            for rel in outputs:
-                for suffix in (".gz", ".br"):
-                    _link(previous, target, rel + suffix)  # type: ignore[arg-type]
+        for rel in outputs:
+            for suffix in variants:
+                _link(previous, target, rel + suffix)  # type: ignore[arg-type]
+    if base:
+        _unlink_all(target, [rel for path, (_, outputs) in base.items()
+                             if path not in files or files[path][1] != outputs
+                             for rel in outputs])  # fmt: skip
     todo = sorted(rendering)
     if executor != "local" and todo:
         from .distributed import RenderJob, render
@@ -274,11 +304,34 @@ def write_site(
             if isinstance(outcome, BroadsheetError):
                 raise outcome
             files[archive.pages[number].path] = [plan.digests[number], outcome]
+    if base:
+        current = {asset.output for asset in plan.assets}
+        _unlink_all(target, [rel for rel in base_assets if rel not in current])
     copy_assets(plan.assets, target)
     if config.compress:
         compress_files(target, [a.output for a in plan.assets])
-    write_manifest(target, files)
+    write_manifest(target, files, [a.output for a in plan.assets])
     return plan.html_pages
+
+
+def _unlink_all(root: Path, rels: Iterable[str]) -> None:
+    """Delete files (and their compressed siblings) of a tree, and folders left empty."""
+    for rel in rels:
+        for suffix in ("", ".gz", ".br"):
+            try:
+                os.unlink(root / (rel + suffix))
+            except FileNotFoundError:
+                continue
+            except IsADirectoryError:
+                shutil.rmtree(root / rel, ignore_errors=True)
+        folder = (root / rel).parent
+        while folder != root:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            _MADE.discard(folder)
+            folder = folder.parent
 
 
 def _render_page(number: int) -> list[str] | BroadsheetError:
@@ -290,9 +343,7 @@ def _render_page(number: int) -> list[str] | BroadsheetError:
         return TemplateError(getattr(exc, "diagnostics", ()))
     written = []
     for rel, text in rendered:
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_new(target / rel, text)
         written.append(rel)
     if compress:
         compress_files(target, written)

@@ -12,7 +12,6 @@ import traceback
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from functools import lru_cache, partial
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,19 +26,8 @@ from .config import SiteConfig
 from .errors import Diagnostic, TemplateError
 from .feeds import FeedSpec
 from .model import Article, Page
+from .theme import theme_dir
 from .urls import link, root_prefix
-
-
-def theme_dir() -> Path:
-    """The default theme: inside the installed package, or the repository's copy."""
-    packaged = Path(str(resources.files("broadsheet"))) / "theme"
-    if packaged.is_dir():
-        return packaged
-    repository = Path(__file__).resolve().parents[2] / "templates"
-    if repository.is_dir():
-        return repository
-    message = "the default theme is missing; reinstall Broadsheet"
-    raise TemplateError(Diagnostic(str(packaged), None, None, message))
 
 
 def make_environment(
@@ -153,20 +141,30 @@ def render_files(env: jinja2.Environment, page: Page) -> list[tuple[str, str]]:
 def _atom(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
     from .feeds import atom
 
-    return [(page.path, atom(_spec(page), site, full_content=site.feeds.content == "full"))]
+    spec = _spec(page)
+    return [(page.path, atom(spec, site, full_content=_full_content(spec, site)))]
 
 
 def _rss(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
     from .feeds import rss
 
-    return [(page.path, rss(_spec(page), site, full_content=site.feeds.content == "full"))]
+    spec = _spec(page)
+    return [(page.path, rss(spec, site, full_content=_full_content(spec, site)))]
 
 
 def _json_feed(page: Page, site: SiteConfig) -> list[tuple[str, str]]:
     from .feeds import json_feed
 
-    text = json_feed(_spec(page), site, full_content=site.feeds.content == "full")
+    spec = _spec(page)
+    text = json_feed(spec, site, full_content=_full_content(spec, site))
     return [(page.path, text)]
+
+
+def _full_content(spec: FeedSpec, site: SiteConfig) -> bool:
+    """Whether a feed carries whole articles: the site feeds (of the home page) follow
+    ``feeds.content``; section, tag and author feeds ``feeds.term_content``."""
+    setting = site.feeds.content if spec.page_url == "" else site.feeds.term_content
+    return setting == "full"
 
 
 def _spec(page: Page) -> FeedSpec:

@@ -44,6 +44,9 @@ ET.register_namespace("news", NEWS_NS)
 # names no script; every other Chinese tag is Simplified ("zh-cn").
 _TRADITIONAL_REGIONS = frozenset({"tw", "hk", "mo"})
 
+#: Google News takes articles published in the last two days.
+NEWS_DAYS = 2
+
 
 def _n(name: str) -> str:
     return f"{{{NEWS_NS}}}{name}"
@@ -140,7 +143,9 @@ def news_language(language: str) -> str:
     return "zh-tw" if _TRADITIONAL_REGIONS.intersection(subtags[1:]) else "zh-cn"
 
 
-def news_articles(articles: Sequence[Article], now: datetime, *, days: int = 2) -> list[Article]:
+def news_articles(
+    articles: Sequence[Article], now: datetime, *, days: int = NEWS_DAYS
+) -> list[Article]:
     """Articles dated within ``days`` days up to ``now``, newest first, at most 1000.
 
     Ties are broken by URL, so the order does not depend on the input order.
@@ -153,7 +158,7 @@ def news_articles(articles: Sequence[Article], now: datetime, *, days: int = 2) 
 
 
 def news_sitemap(
-    articles: Sequence[Article], site: SiteConfig, now: datetime, *, days: int = 2
+    articles: Sequence[Article], site: SiteConfig, now: datetime, *, days: int = NEWS_DAYS
 ) -> str:
     """A Google News sitemap of the articles published in the ``days`` days up to ``now``.
 

@@ -1,0 +1,142 @@
+"""The spare tree: a rebuild updates the build before last instead of re-creating a tree.
+
+After each build the previous output is tidied (files its manifest does not
+list are deleted) and kept beside the output as ``.site.spare``; the next build
+takes it as its staging folder.  Spare and output share unchanged files by hard
+link, so the tests check that no build writes through a link into the live
+output, that stray files never come back, and that every result equals a clean
+build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from broadsheet import build
+from broadsheet.incremental import MANIFEST, listed_files
+from conftest import write
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+output_module = importlib.import_module("broadsheet.output")
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }  # fmt: skip
+
+
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
+@pytest.fixture(autouse=True)
+def tidy_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(output_module, "TIDY_IN_BACKGROUND", False)
+
+
+def edit(site: Path, old: str, new: str) -> None:
+    path = site / "content/sport/2024-09-14-caldbeck-fell-race.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_rebuilds_through_the_spare_equal_clean_builds(sample_site: Path) -> None:
+    out, spare = sample_site / "site", sample_site / ".site.spare"
+    build(sample_site, now=NOW)
+    assert not spare.exists(), "the first build has no previous output to keep"
+    edits = [("Record field", "Record-breaking field"), ("Record-breaking", "Recorded"),
+             ("Recorded", "Record")]  # fmt: skip
+    for number, (old, new) in enumerate(edits):
+        edit(sample_site, old, new)
+        write(sample_site / f"content/news/2024-12-0{number + 1}-notice.md",
+              f"---\nheadline: Notice {number}\n---\nText {number}.\n")  # fmt: skip
+        if number == 1:
+            (sample_site / "content/news/2024-12-01-notice.md").unlink()  # pages disappear
+        build(sample_site, now=NOW)
+        assert spare.is_dir()
+        clean = sample_site / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        build(sample_site, clean, now=NOW, clean=True)
+        assert tree(out) == tree(clean), f"after edit {number}"
+        assert folders(out) == folders(clean), "no empty folders are left behind"
+
+
+def test_the_live_output_is_never_written_through_a_hard_link(
+    sample_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = sample_site / "site"
+    build(sample_site, now=NOW)
+    edit(sample_site, "Record field", "Record-breaking field")
+    build(sample_site, now=NOW)  # the first output becomes the spare
+    live = tree(out)
+    retired: list[dict[str, str]] = []
+    real_retire = output_module.retire
+
+    def check_then_retire(old: Path, where: Path) -> None:
+        retired.append(tree(old))  # the output that this build replaced, as it was served
+        real_retire(old, where)
+
+    monkeypatch.setattr(output_module, "retire", check_then_retire)
+    edit(sample_site, "Record-breaking", "Recorded")
+    build(sample_site, now=NOW)  # renders into the spare, which shares files with `live`
+    assert retired == [live]
+
+
+def test_stray_files_never_come_back(sample_site: Path) -> None:
+    out, spare = sample_site / "site", sample_site / ".site.spare"
+    build(sample_site, now=NOW)
+    write(out / "stray.html", "stray\n")
+    write(out / "leftover/old.js", "a file of some other tool\n")
+    for old, new in [("Record field", "Record-breaking field"), ("Record-breaking", "Recorded")]:
+        edit(sample_site, old, new)
+        build(sample_site, now=NOW)
+        assert not (out / "stray.html").exists() and not (out / "leftover").exists()
+    assert not (spare / "stray.html").exists() and not (spare / "leftover").exists()
+    listed = listed_files(spare)
+    assert listed is not None and MANIFEST in listed
+    assert {p.relative_to(spare).as_posix() for p in spare.rglob("*") if p.is_file()} <= listed
+
+
+def test_a_spare_without_a_manifest_is_not_used(sample_site: Path) -> None:
+    out, spare = sample_site / "site", sample_site / ".site.spare"
+    build(sample_site, now=NOW)
+    edit(sample_site, "Record field", "Record-breaking field")
+    build(sample_site, now=NOW)
+    (spare / MANIFEST).unlink()
+    write(spare / "index.html", "not a page of this site\n")
+    edit(sample_site, "Record-breaking", "Recorded")
+    build(sample_site, now=NOW)
+    clean = sample_site / "clean"
+    build(sample_site, clean, now=NOW, clean=True)
+    assert tree(out) == tree(clean)
+
+
+def test_tidying_deletes_what_the_manifest_does_not_list(tmp_path: Path) -> None:
+    old = tmp_path / ".site.tidy-1"
+    write(old / "a/index.html", "a\n")
+    write(old / "a/index.html.gz", "zipped\n")
+    write(old / "b/index.html", "b\n")
+    write(old / "empty/deeper/x.txt", "x\n")
+    manifest = {"format": 1, "files": {"a/index.html": ["d", ["a/index.html"]]},
+                "assets": ["static/s.css"]}  # fmt: skip
+    write(old / "static/s.css", "css\n")
+    write(old / MANIFEST, json.dumps(manifest))
+    output_module.tidy_into_spare(old, tmp_path / ".site.spare")
+    spare = tmp_path / ".site.spare"
+    assert sorted(p.relative_to(spare).as_posix() for p in spare.rglob("*")) == [
+        MANIFEST, "a", "a/index.html", "a/index.html.gz", "static", "static/s.css"]  # fmt: skip
+    assert not old.exists()
+    other = tmp_path / ".site.tidy-2"
+    write(other / "x.html", "no manifest\n")
+    output_module.tidy_into_spare(other, tmp_path / ".site.spare2")
+    assert not other.exists() and not (tmp_path / ".site.spare2").exists()
+    assert not any(name.startswith(".site.tidy") for name in os.listdir(tmp_path))
