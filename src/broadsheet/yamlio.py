@@ -56,11 +56,19 @@ _UNCLOSED = {
 }
 
 
-def load(text: str, path: str, first_line: int = 1, max_values: int = MAX_YAML_VALUES) -> Any:
+def load(
+    text: str,
+    path: str,
+    first_line: int = 1,
+    max_values: int = MAX_YAML_VALUES,
+    lines: dict[str, int] | None = None,
+) -> Any:
     """Parse one YAML document; ``first_line`` is the file line where ``text`` starts.
 
     A document that would build more than ``max_values`` values (aliases
-    expanded), or a value containing itself, is a :class:`SourceError`.
+    expanded), or a value containing itself, is a :class:`SourceError`.  When
+    given, ``lines`` receives the line of each top-level key (see :func:`key_lines`),
+    read from the same parse.
     """
     if len(text) > MAX_YAML_CHARS:
         raise SourceError.at(
@@ -72,7 +80,10 @@ def load(text: str, path: str, first_line: int = 1, max_values: int = MAX_YAML_V
             node = loader.get_single_node()
             if node is None:
                 return None
-            _check_size(node, max_values, path, first_line)
+            if _may_exceed(text, max_values):
+                _check_size(node, max_values, path, first_line)
+            if lines is not None:
+                lines.update(_node_lines(node, first_line))
             return loader.construct_document(node)
         finally:
             loader.dispose()
@@ -99,6 +110,13 @@ def load(text: str, path: str, first_line: int = 1, max_values: int = MAX_YAML_V
         raise SourceError.at(path, first_line, "YAML nests too deeply") from None
     except (ValueError, TypeError, OverflowError) as exc:
         raise SourceError.at(path, first_line, f"invalid YAML value: {exc}") from None
+
+
+def _may_exceed(text: str, budget: int) -> bool:
+    """Whether a document might build more than ``budget`` values or contain itself:
+    only through aliases, or by being long (a value takes at least one character,
+    and the few that take none are bounded by those that do)."""
+    return "*" in text or "&" in text or 2 * len(text) + 2 >= budget
 
 
 def _check_size(root: yaml.Node, budget: int, path: str, first_line: int) -> None:
@@ -150,15 +168,16 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def key_lines(text: str, first_line: int = 1) -> dict[str, int]:
-    """Map each top-level key of a YAML mapping to the file line it stands on.
-
-    This composes the YAML a second time; metadata blocks are small, but it is
-    a cost paid for every article (a candidate for a lazy lookup).
-    """
+    """Map each top-level key of a YAML mapping (and each key of a mapping under
+    one, as ``key.sub``) to the file line it stands on."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
         return {}
+    return _node_lines(node, first_line) if node is not None else {}
+
+
+def _node_lines(node: yaml.Node, first_line: int) -> dict[str, int]:
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:

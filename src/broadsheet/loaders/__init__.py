@@ -246,8 +246,9 @@ def _read_defaults(path: Path, site_root: Path, diagnostics: list[Diagnostic]) -
     shown = _shown(path, site_root)
     try:
         text, _ = decode(_read_bytes(path, shown, MAX_SOURCE_BYTES), shown)
-        data = yamlio.load(text, shown, max_values=MAX_METADATA_VALUES)
-        return layer_from_mapping(data, shown, text, 1)
+        lines: dict[str, int] = {}
+        data = yamlio.load(text, shown, max_values=MAX_METADATA_VALUES, lines=lines)
+        return layer_from_mapping(data, shown, lines, 1)
     except SourceError as exc:
         diagnostics.extend(exc.diagnostics)
     return {}
@@ -335,13 +336,16 @@ def _load(source: Source, options: LoadOptions, warnings: list[Diagnostic]) -> A
     date_layer, name_slug = date_from_filename(stem, shown)
     layers.append(date_layer)
     if fm_text is not None:
-        front = yamlio.load(fm_text, shown, fm_line, MAX_METADATA_VALUES)
-        layers.append(layer_from_mapping(front, shown, fm_text, fm_line))
+        front_lines: dict[str, int] = {}
+        front = yamlio.load(fm_text, shown, fm_line, MAX_METADATA_VALUES, lines=front_lines)
+        layers.append(layer_from_mapping(front, shown, front_lines, fm_line))
     if source.sidecar is not None:
         sidecar_shown = source.sidecar_rel or shown
         sidecar_text, _ = _read_text(source.sidecar, sidecar_shown, warnings)
-        side = yamlio.load(sidecar_text, sidecar_shown, max_values=MAX_METADATA_VALUES)
-        layers.append(layer_from_mapping(side, sidecar_shown, sidecar_text, 1))
+        side_lines: dict[str, int] = {}
+        side = yamlio.load(sidecar_text, sidecar_shown, max_values=MAX_METADATA_VALUES,
+                           lines=side_lines)  # fmt: skip
+        layers.append(layer_from_mapping(side, sidecar_shown, side_lines, 1))
     meta = coerce(layers, ZoneInfo(options.timezone), shown)
     fields = meta.fields
     body = PARSERS[source.format](body_text, body_line, options, not fields.get("headline"))

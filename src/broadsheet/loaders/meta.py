@@ -22,7 +22,6 @@ from typing import Any
 
 from slugify import slugify as _slugify
 
-from .. import yamlio
 from ..errors import Diagnostic, SourceError
 from ..model import Correction
 
@@ -62,23 +61,23 @@ class Value:
 Layer = Mapping[str, Value]
 
 
-def layer_from_mapping(data: Any, path: str, text: str, first_line: int) -> dict[str, Value]:
-    """Turn a parsed YAML mapping into a layer, resolving aliases and key lines."""
+def layer_from_mapping(
+    data: Any, path: str, lines: Mapping[str, int], first_line: int
+) -> dict[str, Value]:
+    """Turn a parsed YAML mapping into a layer, resolving aliases; ``lines`` are its
+    keys' lines (:func:`broadsheet.yamlio.load` fills them in)."""
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise SourceError.at(
             path, first_line, "metadata must be a mapping of keys to values (key: value)"
         )
-    lines: dict[str, int] | None = None
     layer: dict[str, Value] = {}
     for raw_key, value in data.items():
         key = str(raw_key)
         name = ALIASES.get(key, key)
         if name in layer and name != key:
             continue  # the canonical spelling wins over an alias
-        if lines is None:
-            lines = yamlio.key_lines(text, first_line)
         layer[name] = Value(value, path, lines.get(key, first_line))
     return layer
 
