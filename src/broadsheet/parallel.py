@@ -8,6 +8,7 @@ per page.  Elsewhere, and for small jobs, work runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -55,11 +56,18 @@ def pmap(
     size = chunk or max(1, min(256, total // (jobs * 8)))
     context = multiprocessing.get_context("fork")
     results = []
-    with context.Pool(jobs) as pool:
-        for number, result in enumerate(pool.imap(func, items, chunksize=size), 1):
-            results.append(result)
-            if progress:
-                progress(stage, number, total)
+    # Objects that exist before the fork go to the collector's permanent generation:
+    # otherwise each worker's collections would touch (and so copy) every page of
+    # the parent's memory that holds the archive.
+    gc.freeze()
+    try:
+        with context.Pool(jobs) as pool:
+            for number, result in enumerate(pool.imap(func, items, chunksize=size), 1):
+                results.append(result)
+                if progress:
+                    progress(stage, number, total)
+    finally:
+        gc.unfreeze()
     return results
 
 
