@@ -39,7 +39,7 @@ from broadsheet.comments import (
 )
 from broadsheet.config import CommentsConfig, FeedsConfig, SiteConfig, load_config
 from broadsheet.errors import Diagnostic, Diagnostics
-from broadsheet.model import Article
+from broadsheet.model import Article, Html
 from broadsheet.render import make_environment
 from conftest import shared_path, write
 
@@ -82,7 +82,7 @@ def make(
 def article(**changes: Any) -> Article:
     values: dict[str, Any] = {
         "source": "content/news/x.md", "format": "md", "slug": SLUG,
-        "headline": "Harbour wall repairs", "summary": "", "body_html": "<p>x</p>",
+        "headline": "Harbour wall repairs", "summary": "", "body": Html.of("<p>x</p>"),
         "date": datetime(2024, 6, 1, 9, 0, tzinfo=UTC), "url": f"2024/06/01/{SLUG}/",
     }  # fmt: skip
     values.update(changes)

@@ -295,10 +295,10 @@ def render(site: Path) -> tuple[str, list[str]]:
     found, diagnostics = load_comments(site / "content", site, known_slugs={SLUG})
     nodes = thread(found[SLUG])
     env = make_environment(SiteConfig(root=site))
-    from broadsheet.model import Article
+    from broadsheet.model import Article, Html
 
     article = Article(source="x.md", format="md", slug=SLUG, headline="H", summary="",
-                      body_html="", url=f"2023/03/14/{SLUG}/")  # fmt: skip
+                      body=Html.of(""), url=f"2023/03/14/{SLUG}/")  # fmt: skip
     html = env.get_template("_comments.html").render(
         article=article, root="../../../../", comments_thread=nodes,
         comment_count=len(found[SLUG]), comments_open=True,

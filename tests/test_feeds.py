@@ -22,7 +22,7 @@ from broadsheet.feeds import (
     json_feed,
     rss,
 )
-from broadsheet.model import Article
+from broadsheet.model import Article, Html
 from conftest import shared_path
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -51,7 +51,7 @@ def article(slug: str = "a", **changes: Any) -> Article:
         "slug": slug,
         "headline": f"Headline {slug}",
         "summary": f"Summary of {slug}.",
-        "body_html": f"<p>Body of {slug}.</p>",
+        "body": Html.of(f"<p>Body of {slug}.</p>"),
         "date": datetime(2024, 1, 31, 9, 30, tzinfo=UTC),
         "url": f"2024/01/31/{slug}/",
         "tags": ("harbour",),
@@ -72,7 +72,7 @@ FEEDS: dict[str, FeedSpec] = {
         article(
             headline=SPECIAL,
             summary=SPECIAL,
-            body_html=f"<p>{SPECIAL}</p>",
+            body=Html.of(f"<p>{SPECIAL}</p>"),
             tags=("R&D", "<tag>"),
             section="News & Views",
             authors=("O'Brien & Sons",),
@@ -240,7 +240,7 @@ def test_urls_are_percent_encoded() -> None:
 
 
 def test_characters_xml_cannot_carry_are_dropped() -> None:
-    feed = spec(article(headline="Bell\x07 and\x00 null", body_html="<p>form\x0cfeed</p>"))
+    feed = spec(article(headline="Bell\x07 and\x00 null", body=Html.of("<p>form\x0cfeed</p>")))
     for text in (atom(feed, SITE, full_content=True), rss(feed, SITE, full_content=True)):
         document = parse(text)  # would raise on an illegal character
         assert "Bell and null" in etree.tostring(document, encoding="unicode")

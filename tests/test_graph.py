@@ -26,7 +26,7 @@ from broadsheet.graph import (
     build_archive,
     select,
 )
-from broadsheet.model import Article, Page
+from broadsheet.model import Article, Html, Page
 
 UTC = timezone.utc
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -41,7 +41,7 @@ def art(slug: str, date: datetime | None = None, **changes: Any) -> Article:
         "slug": slug,
         "headline": f"Headline {slug}",
         "summary": f"Summary of {slug}.",
-        "body_html": f"<p>Body of {slug}.</p>",
+        "body": Html.of(f"<p>Body of {slug}.</p>"),
         "date": date,
         "source_hash": f"hash-{slug}",
     }

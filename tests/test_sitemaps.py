@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from broadsheet.config import SiteConfig
-from broadsheet.model import Article
+from broadsheet.model import Article, Html
 from broadsheet.sitemaps import (
     MAX_URLS,
     news_language,
@@ -37,7 +37,7 @@ def article(slug: str, date: datetime | None, **changes: Any) -> Article:
         "slug": slug,
         "headline": f"Headline {slug}",
         "summary": "S",
-        "body_html": "<p>x</p>",
+        "body": Html.of("<p>x</p>"),
         "date": date,
         "url": f"2024/03/{slug}/",
     }

@@ -24,7 +24,7 @@ import pytest
 from broadsheet import build, load_config
 from broadsheet.graph import steady_until
 from broadsheet.incremental import CACHE_DIR, STAMP
-from broadsheet.model import Article
+from broadsheet.model import Article, Html
 from conftest import write
 
 NOW = datetime(2025, 1, 1, 12, tzinfo=timezone.utc)
@@ -156,7 +156,7 @@ def test_the_clock_rebuilds_when_the_site_would_change(site: Path, runs: Runs) -
 
 
 def article(date: datetime | None) -> Article:
-    return Article(source="x.md", format="md", slug="x", headline="X", summary="", body_html="",
+    return Article(source="x.md", format="md", slug="x", headline="X", summary="", body=Html.of(""),
                    date=date)
 
 

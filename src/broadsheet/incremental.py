@@ -54,9 +54,9 @@ def _flat_records() -> tuple[type, ...]:
     tuples of them: their pickle is their content."""
     from .comments import Comment, ThreadNode
     from .graph import Link, Pagination, Taxonomy, TermRef
-    from .model import Article, Correction
+    from .model import Article, Correction, Html
 
-    return (Article, Correction, Comment, ThreadNode, Link, Pagination, Taxonomy, TermRef)
+    return (Article, Correction, Html, Comment, ThreadNode, Link, Pagination, Taxonomy, TermRef)
 
 
 def _file_stamp(path: Path | None) -> tuple[int, int] | None:
@@ -89,7 +89,8 @@ class ArticleCache:
         self.fresh: dict[str, tuple[Stamp, LoadResult]] = {}
         self.saved_ns = 0
         try:
-            key, saved_ns, entries = pickle.loads(self.path.read_bytes())
+            with self.path.open("rb") as file:  # streamed: never the whole file in memory
+                key, saved_ns, entries = pickle.load(file)
         except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
             return
         if key == self.key and trust:
@@ -122,7 +123,8 @@ class ArticleCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         data = (self.key, time.time_ns(), self.fresh)
-        temporary.write_bytes(pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
+        with temporary.open("wb") as file:
+            pickle.dump(data, file, pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.path)
 
 

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from .. import yamlio
 from ..errors import Diagnostic, SourceError
-from ..model import Article
+from ..model import Article, Html
 from . import markdown, plaintext
 from .base import Body
 from .decode import decode
@@ -369,7 +369,7 @@ def _load(source: Source, options: LoadOptions, warnings: list[Diagnostic]) -> A
         slug=slug or f"article-{digest[:10]}",
         headline=headline,
         summary=fields.get("summary") or clean_text(body.summary),
-        body_html=body.html,
+        body=Html.of(body.html),
         date=fields.get("date"),
         updated=fields.get("updated"),
         authors=fields.get("authors", ()),
