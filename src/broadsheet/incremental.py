@@ -45,6 +45,8 @@ RACY_NS = 2_000_000_000
 ARTICLE_CACHE = "articles.pickle"
 MANIFEST = ".broadsheet-manifest"
 _FORMAT = 1
+#: The article cache's layout (a header, then the entries); records changed with it.
+_CACHE_FORMAT = 2
 
 Stamp = tuple[Any, ...]
 
@@ -84,18 +86,23 @@ class ArticleCache:
 
     def __init__(self, site_root: Path, options: LoadOptions, *, trust: bool = True) -> None:
         self.path = site_root / CACHE_DIR / ARTICLE_CACHE
-        self.key = (_FORMAT, __version__, options)
+        self.key = (_CACHE_FORMAT, __version__, options)
         self.entries: dict[str, tuple[Stamp, LoadResult]] = {}
         self.fresh: dict[str, tuple[Stamp, LoadResult]] = {}
         self.saved_ns = 0
-        try:
-            with self.path.open("rb") as file:  # streamed: never the whole file in memory
-                key, saved_ns, entries = pickle.load(file)
-        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+        if not trust:
             return
-        if key == self.key and trust:
-            self.entries = entries
-            self.saved_ns = saved_ns
+        # A header, then the entries: a cache for other options (or another version)
+        # is never loaded, and the file is streamed, never held whole in memory.
+        try:
+            with self.path.open("rb") as file:
+                key, saved_ns = pickle.load(file)
+                if key != self.key:
+                    return
+                self.entries = pickle.load(file)
+                self.saved_ns = saved_ns
+        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+            self.entries, self.saved_ns = {}, 0
 
     def get(self, source: Source, stamp: Stamp) -> LoadResult | None:
         found = self.entries.get(source.rel)
@@ -122,9 +129,9 @@ class ArticleCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        data = (self.key, time.time_ns(), self.fresh)
         with temporary.open("wb") as file:
-            pickle.dump(data, file, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((self.key, time.time_ns()), file, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(self.fresh, file, pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.path)
 
 
