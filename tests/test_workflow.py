@@ -48,6 +48,8 @@ def test_init_creates_a_site_that_builds_and_checks_clean(tmp_path: Path) -> Non
         encoding="utf-8")  # fmt: skip
     code, _, err = run("check", str(site))
     assert code == 0, err
+    ignored = (site / ".gitignore").read_text(encoding="utf-8").split()
+    assert {"/site/", "/.site.*", "/.broadsheet-cache/"} <= set(ignored)
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:

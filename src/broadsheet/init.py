@@ -105,7 +105,18 @@ def files(title: str, today: datetime) -> dict[str, str]:
         "content/news/markdown-articles.md": MARKDOWN_ARTICLE.format(date=stamp),
         "templates/404.html": TEMPLATE.format(),
         "static/.gitkeep": "",
+        ".gitignore": GITIGNORE,
     }
+
+
+#: What a build makes beside the sources: the output, the spare and staging trees
+#: beside it, and the cache.
+GITIGNORE = """\
+/site/
+/.site.*
+/.broadsheet-trash-*
+/.broadsheet-cache/
+"""
 
 
 def init_site(folder: Path, title: str, today: datetime) -> list[Path]:
