@@ -2,7 +2,7 @@
 
 Two records make a rebuild cheap:
 
-* **The article cache** (``.broadsheet-cache/articles.pickle`` in the site
+* **The article cache** (``.broadsheet-cache/articles.pickle`` and a delta beside it, in the site
   folder) keeps each source's load result with the size and modification time
   of the files it was read from (the source, its sidecar) and a digest of its
   folder defaults.  A source whose stamp is unchanged is not read again.
@@ -43,10 +43,13 @@ CACHE_DIR = ".broadsheet-cache"
 #: Files modified this close to the cache's writing are read again.
 RACY_NS = 2_000_000_000
 ARTICLE_CACHE = "articles.pickle"
+DELTA_CACHE = "articles.delta.pickle"
+#: A delta of up to this many entries (or a tenth of the cache) is written instead of a base.
+DELTA_LIMIT = 64
 MANIFEST = ".broadsheet-manifest"
 _FORMAT = 1
 #: The article cache's layout (a header, then the entries); records changed with it.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 Stamp = tuple[Any, ...]
 
@@ -82,57 +85,100 @@ def source_stamp(source: Source) -> Stamp:
 
 
 class ArticleCache:
-    """Load results by source path, valid while their stamps hold."""
+    """Load results by source path, valid while their stamps hold.
+
+    The cache is a base file of every entry and, beside it, a *delta* of the
+    entries added, changed or removed since: a rebuild after a few edits writes
+    those entries, not the whole archive.  The delta is folded into a new base
+    when it grows past a tenth of the entries.
+    """
 
     def __init__(self, site_root: Path, options: LoadOptions, *, trust: bool = True) -> None:
         self.path = site_root / CACHE_DIR / ARTICLE_CACHE
+        self.delta_path = self.path.with_name(DELTA_CACHE)
         self.key = (_CACHE_FORMAT, __version__, options)
         self.entries: dict[str, tuple[Stamp, LoadResult]] = {}
         self.fresh: dict[str, tuple[Stamp, LoadResult]] = {}
         self.saved_ns = 0
-        if not trust:
-            return
-        # A header, then the entries: a cache for other options (or another version)
-        # is never loaded, and the file is streamed, never held whole in memory.
+        self.base = ""
+        """The base file's token, which a delta names to apply to it."""
+        self.delta: dict[str, tuple[Stamp, LoadResult] | None] = {}
+        self.delta_saved_ns = 0
+        if trust:
+            self._load()
+
+    def _load(self) -> None:
+        # Each file is a header, then the entries: a cache for other options (or another
+        # version) is never loaded, and files are streamed, never held whole in memory.
         try:
             with self.path.open("rb") as file:
-                key, saved_ns = pickle.load(file)
+                key, saved_ns, token = pickle.load(file)
                 if key != self.key:
                     return
                 self.entries = pickle.load(file)
-                self.saved_ns = saved_ns
+                self.saved_ns, self.base = saved_ns, token
         except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
-            self.entries, self.saved_ns = {}, 0
+            self.entries, self.saved_ns, self.base = {}, 0, ""
+            return
+        try:
+            with self.delta_path.open("rb") as file:
+                key, saved_ns, base = pickle.load(file)
+                if key != self.key or base != self.base:
+                    return
+                delta = pickle.load(file)
+        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+            return
+        for rel, entry in delta.items():
+            if entry is None:
+                self.entries.pop(rel, None)
+            else:
+                self.entries[rel] = entry
+        self.delta, self.delta_saved_ns = delta, saved_ns
 
     def get(self, source: Source, stamp: Stamp) -> LoadResult | None:
         found = self.entries.get(source.rel)
-        if found is None or found[0] != stamp or self._racy(stamp):
+        if found is None or found[0] != stamp or self._racy(source.rel, stamp):
             return None
         self.fresh[source.rel] = found
         return found[1]
 
-    def _racy(self, stamp: Stamp) -> bool:
+    def _racy(self, rel: str, stamp: Stamp) -> bool:
         """A file changed shortly before the cache was written may have changed again
         since without its size or time showing it (file times are coarse): read it
         again, as git does with its index."""
+        saved_ns = self.delta_saved_ns if rel in self.delta else self.saved_ns
         times = [part[1] for part in stamp[:2] if part is not None]
-        return any(t >= self.saved_ns - RACY_NS for t in times)
+        return any(t >= saved_ns - RACY_NS for t in times)
 
     def put(self, source: Source, stamp: Stamp, result: LoadResult) -> None:
         self.fresh[source.rel] = (stamp, result)
 
     def save(self) -> None:
-        """Write the entries seen in this build (dropping deleted sources), atomically."""
-        if self.fresh == self.entries and not any(
-            self._racy(stamp) for stamp, _ in self.fresh.values()
-        ):
+        """Write the entries seen in this build (dropping deleted sources), atomically:
+        as a delta when few changed, else as a new base."""
+        changes: dict[str, tuple[Stamp, LoadResult] | None] = {
+            rel: entry for rel, entry in self.fresh.items() if self.entries.get(rel) is not entry
+        }
+        changes.update((rel, None) for rel in self.entries if rel not in self.fresh)
+        if not changes:  # (a source read again because it was racy counts as a change)
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        with temporary.open("wb") as file:
-            pickle.dump((self.key, time.time_ns()), file, pickle.HIGHEST_PROTOCOL)
-            pickle.dump(self.fresh, file, pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.path)
+        delta = {**self.delta, **changes}
+        if self.base and len(delta) <= max(DELTA_LIMIT, len(self.fresh) // 10):
+            header: tuple[Any, ...] = (self.key, time.time_ns(), self.base)
+            _write_pickles(self.delta_path, header, delta)
+            return
+        _write_pickles(self.path, (self.key, time.time_ns(), os.urandom(8).hex()), self.fresh)
+        self.delta_path.unlink(missing_ok=True)
+
+
+def _write_pickles(path: Path, *values: Any) -> None:
+    """Write ``values`` one after another into ``path``, atomically."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    with temporary.open("wb") as file:
+        for value in values:
+            pickle.dump(value, file, pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
 
 
 class Digester:
