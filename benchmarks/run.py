@@ -250,9 +250,10 @@ def reset(tool: Tool) -> None:
         if path.name in INPUTS[tool.name]:
             continue
         if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
+            # ignore_errors: a tool's own background clean-up may be deleting it too
+            shutil.rmtree(path, ignore_errors=True)
         else:
-            path.unlink()
+            path.unlink(missing_ok=True)
 
 
 def edit_one(site: Path, run: int) -> Path:
