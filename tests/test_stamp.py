@@ -111,6 +111,24 @@ def test_any_changed_input_rebuilds(site: Path, runs: Runs, change: str) -> None
     assert runs.count == 2
 
 
+def test_a_changed_broadsheet_rebuilds(site: Path, runs: Runs,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    build(site, now=NOW)
+    module = importlib.import_module("broadsheet.build")
+    real_scan = module.scan_inputs
+    code = [p for p in Path(module.__file__).parent.rglob("*.py")]
+    assert code, "the package's own files are part of the scan"
+
+    def scan_with_edited_code(paths: list[Path]) -> tuple[str, int]:
+        digest, newest = real_scan(paths)
+        edited = any(p in code for p in paths)
+        return (digest + "-edited" if edited else digest), newest
+
+    monkeypatch.setattr(module, "scan_inputs", scan_with_edited_code)
+    build(site, now=NOW)
+    assert runs.count == 2
+
+
 @pytest.mark.parametrize("option", ["drafts", "future", "clean", "output"])
 def test_other_options_rebuild(site: Path, runs: Runs, option: str) -> None:
     build(site, now=NOW)

@@ -145,7 +145,10 @@ def build(
 def _input_key(config: SiteConfig, out: Path, *, drafts: bool, future: bool) -> tuple[str, int]:
     """What a build depends on besides the clock: see :class:`BuildStamp`."""
     folders = [config.path(name) for name in ("content", "templates", "static")]
-    scan, newest_ns = scan_inputs([config.root / CONFIG_NAME, *folders, theme_dir()])
+    # Broadsheet's own code counts too: a reinstall or a working copy may change it
+    # without changing the version.
+    code = sorted(Path(__file__).parent.rglob("*.py"))
+    scan, newest_ns = scan_inputs([config.root / CONFIG_NAME, *folders, theme_dir(), *code])
     parts = (__version__, repr(config), str(out.resolve()), drafts, future,
              importlib.util.find_spec("pagefind") is not None, scan)  # fmt: skip
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest(), newest_ns
