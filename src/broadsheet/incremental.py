@@ -198,17 +198,15 @@ class Digester:
         self._keep: list[Any] = []
 
     def page(self, page: Page) -> str:
-        return self.hexdigest((page.template, page.url, page.context))
+        """The digest of a page: its template, URL and context."""
+        return self.value((page.template, page.url, page.context)).hex()
 
-    def hexdigest(self, value: Any) -> str:
+    def value(self, value: Any) -> bytes:
+        """The digest of ``value`` (anything a page context holds)."""
         buffer = io.BytesIO()
         buffer.write(self.base)
         _ContextPickler(buffer, self).dump(value)
-        return hashlib.blake2b(buffer.getbuffer(), digest_size=16).hexdigest()
-
-    def value(self, value: Any) -> bytes:
-        """The digest of ``value`` as bytes."""
-        return bytes.fromhex(self.hexdigest(value))
+        return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
 
     def record(self, value: Any) -> bytes:
         """The digest of a record (dataclass), set or range."""
@@ -219,7 +217,7 @@ class Digester:
         kind = type(value)
         if kind in self.flat:
             # Records of plain values: their pickle is their content.
-            result = hashlib.blake2b(pickle.dumps(value, 5), digest_size=16).digest()
+            result = hashlib.blake2b(_unshared_pickle(value), digest_size=16).digest()
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             fields = [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
             result = self.value((kind.__name__, fields))
@@ -234,6 +232,15 @@ class Digester:
         return result
 
 
+def _unshared_pickle(value: Any) -> bytes:
+    """``value``'s pickle, the same whichever of its equal parts are one object."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
 #: Types pickled as they are; records (dataclasses), sets and ranges go through
 #: Digester.record.
 _PLAIN = frozenset({str, int, float, bool, type(None), bytes, tuple, list, dict, datetime, date})
@@ -243,6 +250,9 @@ _UNORDERED = frozenset({set, frozenset, range})
 class _ContextPickler(pickle.Pickler):
     def __init__(self, buffer: io.BytesIO, digester: Digester) -> None:
         super().__init__(buffer, protocol=5)
+        # No memo: a pickle otherwise encodes which equal strings are one object, which
+        # differs between a freshly read article and a cached one of the same content.
+        self.fast = True
         self.digester = digester
 
     def persistent_id(self, obj: Any) -> bytes | None:
