@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .output import write_new
+
 FINGERPRINTED = frozenset({".css", ".js"})
 COMPRESSIBLE = frozenset({".html", ".css", ".js", ".xml", ".json", ".txt", ".svg", ".map"})
 #: Files smaller than this are not worth compressing.
@@ -82,12 +84,8 @@ def compress_files(root: Path, files: Iterable[str]) -> int:
         data = path.read_bytes()
         if len(data) < MIN_COMPRESS_BYTES:
             continue
-        # mtime=0 keeps the .gz bytes identical from build to build.  Existing files
-        # are unlinked first: they may be hard links into another tree.
-        for suffix, packed in ((".gz", gzip.compress(data, 9, mtime=0)),
-                               (".br", brotli.compress(data, quality=9))):  # fmt: skip
-            sibling = path.with_name(path.name + suffix)
-            sibling.unlink(missing_ok=True)
-            sibling.write_bytes(packed)
+        # mtime=0 keeps the .gz bytes identical from build to build.
+        write_new(path.with_name(path.name + ".gz"), gzip.compress(data, 9, mtime=0))
+        write_new(path.with_name(path.name + ".br"), brotli.compress(data, quality=9))
         count += 1
     return count

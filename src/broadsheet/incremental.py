@@ -284,37 +284,42 @@ def read_manifest(output: Path) -> Manifest:
 
 def read_manifest_with_assets(output: Path) -> tuple[Manifest, list[str]]:
     """The pages of :func:`read_manifest` and the static files of ``output``."""
+    data = _manifest_data(output)
+    return (data["files"], data["assets"]) if data else ({}, [])
+
+
+def _manifest_data(output: Path) -> dict[str, Any] | None:
+    """The manifest of ``output`` with ``files`` and ``assets`` checked; None when
+    there is none, or one of another format."""
     try:
         data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}, []
+        return None
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
-        return {}, []
-    files, assets = data.get("files"), data.get("assets")
-    if not isinstance(files, dict):
-        return {}, []
-    return files, assets if isinstance(assets, list) else []
+        return None
+    if not isinstance(data.get("files"), dict):
+        return None
+    if not isinstance(data.get("assets"), list):
+        data["assets"] = []
+    return data
 
 
 def write_manifest(output: Path, files: Manifest, assets: Iterable[str] = ()) -> None:
     """Record the pages (``files``) and static files (``assets``) of ``output``."""
     data = {"format": _FORMAT, "files": dict(sorted(files.items())), "assets": sorted(assets)}
-    path = output / MANIFEST
-    path.unlink(missing_ok=True)  # never write through a hard link into another tree
-    path.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    from .output import write_new  # (not at the top: the build stamp's path stays light)
+
+    write_new(output / MANIFEST, json.dumps(data, separators=(",", ":")))
 
 
 def listed_files(output: Path) -> set[str] | None:
     """Every file the manifest of ``output`` accounts for (with the ``.gz`` and ``.br``
     siblings any of them may have), or None without a readable manifest."""
-    try:
-        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    data = _manifest_data(output)
+    if data is None:
         return None
-    if not isinstance(data, dict) or data.get("format") != _FORMAT:
-        return None
-    listed = {MANIFEST, *data.get("assets", ())}
-    for _, outputs in data.get("files", {}).values():
+    listed = {MANIFEST, *data["assets"]}
+    for _, outputs in data["files"].values():
         listed.update(outputs)
     return listed | {rel + suffix for rel in listed for suffix in (".gz", ".br")}
 
