@@ -157,6 +157,47 @@ def test_a_killed_build_leaves_a_complete_output(corpus: Path, tmp_path: Path) -
     assert outcomes.count("previous") >= 3, outcomes
 
 
+def test_a_killed_patch_rebuild_leaves_a_complete_output(corpus: Path, tmp_path: Path) -> None:
+    """The same, for patch rebuilds (:mod:`broadsheet.patch`): only an article's text
+    changes each time, and the kill comes within a typical patch's duration.  The
+    page store must never describe an output it does not match."""
+    rng = random.Random(SEED + 1)
+    out = corpus / "site"
+    run_build(corpus)
+    articles = sorted((corpus / "content").rglob("*.md"))
+
+    def append_paragraph(number: int) -> None:
+        target = rng.choice(articles)
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(f"\nA paragraph added by edit {number}.\n")
+
+    append_paragraph(0)
+    typical = run_build(corpus)
+    for number in range(1, KILLS + 1):
+        day = today()
+        append_paragraph(number)
+        watch = Watch(out)
+        watch.start()
+        process = subprocess.Popen([*CLI, "build", str(corpus), "-q"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(0, typical))
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        watch.stop.set()
+        watch.join()
+        assert watch.gaps == [], f"kill {number}: the output was missing: {watch.gaps[:3]}"
+        run_build(corpus)
+        clean = tmp_path / f"clean-{number}"
+        build(corpus, clean, clean=True)
+        if today() == day:
+            assert tree(out) == tree(clean), f"after kill {number}, the rebuild differs"
+        shutil.rmtree(clean)
+        # (The clean build above wrote the store for its own output: the next rebuild of
+        # out declines the patch, builds in full, and the one after patches again.)
+        run_build(corpus)
+
+
 def test_recover_output_restores_the_previous_output(tmp_path: Path) -> None:
     """Where folders cannot be exchanged atomically, a crash between the two renames
     leaves the old output beside its name; the next build puts it back."""

@@ -119,10 +119,11 @@ def test_a_changed_broadsheet_rebuilds(site: Path, runs: Runs,
     code = [p for p in Path(module.__file__).parent.rglob("*.py")]
     assert code, "the package's own files are part of the scan"
 
-    def scan_with_edited_code(paths: list[Path]) -> tuple[str, int]:
-        digest, newest = real_scan(paths)
-        edited = any(p in code for p in paths)
-        return (digest + "-edited" if edited else digest), newest
+    def scan_with_edited_code(paths: list[Path]) -> tuple[str, int, list[str]]:
+        digest, newest, lines = real_scan(paths)
+        if any(p in code for p in paths):
+            return digest + "-edited", newest, [*lines, "code edited"]
+        return digest, newest, lines
 
     monkeypatch.setattr(module, "scan_inputs", scan_with_edited_code)
     build(site, now=NOW)

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .errors import BroadsheetError, Diagnostic, Diagnostics
-from .incremental import BuildStamp, output_identity, read_stamp, scan_inputs, write_stamp
+from .incremental import (
+    BuildStamp,
+    InputScan,
+    output_identity,
+    read_stamp,
+    scan_inputs,
+    write_stamp,
+)
 from .theme import theme_dir
 
 if TYPE_CHECKING:
@@ -119,20 +126,26 @@ def build(
     result = BuildResult(output=out, strict=strict)
     diagnostics = result.diagnostics
     now = now or datetime.now(timezone.utc)
-    scanned_ns = time.time_ns()
-    key, newest_ns = _input_key(config, out, drafts=drafts, future=future)
+    scan = _scan(config, out, drafts=drafts, future=future)
     stamp = None if clean else read_stamp(config.root)
-    if stamp is not None and stamp.holds(key, now, output_identity(out)):
+    if stamp is not None and stamp.holds(scan.key, now, output_identity(out)):
         return _replay(stamp, result, started, report)
     write_stamp(config.root, None)
-    from .pipeline import run
+    until = None
+    if stamp is not None and executor == "local":
+        from .patch import patch
 
-    until = run(config, out, result, now=now, drafts=drafts, future=future, progress=progress,
-                jobs=jobs, clean=clean, executor=executor)  # fmt: skip
+        until = patch(config, out, result, scan=scan, now=now, since=stamp.since, jobs=jobs)
+    if until is None:
+        from .pipeline import run
+
+        until = run(config, out, result, now=now, drafts=drafts, future=future,
+                    progress=progress, jobs=jobs, clean=clean, executor=executor,
+                    scan=scan)  # fmt: skip
     write_stamp(config.root, BuildStamp(
-        key=key, scanned_ns=scanned_ns, newest_ns=newest_ns, since=now.isoformat(),
-        until=until.isoformat(), output=output_identity(out), articles=result.articles,
-        failed=result.failed, pages=result.pages,
+        key=scan.key, scanned_ns=scan.scanned_ns, newest_ns=scan.newest_ns,
+        since=now.isoformat(), until=until.isoformat(), output=output_identity(out),
+        articles=result.articles, failed=result.failed, pages=result.pages,
         diagnostics=[list(astuple(d)) for d in diagnostics],
     ))  # fmt: skip
     result.seconds = time.perf_counter() - started
@@ -142,16 +155,23 @@ def build(
     return result
 
 
-def _input_key(config: SiteConfig, out: Path, *, drafts: bool, future: bool) -> tuple[str, int]:
+def _scan(config: SiteConfig, out: Path, *, drafts: bool, future: bool) -> InputScan:
     """What a build depends on besides the clock: see :class:`BuildStamp`."""
+    scanned_ns = time.time_ns()
     folders = [config.path(name) for name in ("content", "templates", "static")]
     # Broadsheet's own code counts too: a reinstall or a working copy may change it
     # without changing the version.
     code = sorted(Path(__file__).parent.rglob("*.py"))
-    scan, newest_ns = scan_inputs([config.root / CONFIG_NAME, *folders, theme_dir(), *code])
+    files, newest_ns, lines = scan_inputs([config.root / CONFIG_NAME, *folders, theme_dir(),
+                                           *code])  # fmt: skip
     parts = (__version__, repr(config), str(out.resolve()), drafts, future,
-             importlib.util.find_spec("pagefind") is not None, scan)  # fmt: skip
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest(), newest_ns
+             importlib.util.find_spec("pagefind") is not None)  # fmt: skip
+    options = _digest(repr(parts))
+    return InputScan(options, _digest(options + files), newest_ns, scanned_ns, tuple(lines))
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _replay(

@@ -28,7 +28,7 @@ from .config import SiteConfig
 from .errors import Diagnostic
 from .feeds import FeedSpec, is_absolute_base
 from .loaders.meta import slugify
-from .model import MONTHS, Article, Page
+from .model import MONTHS, Article, Html, Page
 from .sitemaps import NEWS_DAYS, news_articles
 from .urls import output_path, paginated, permalink
 
@@ -103,6 +103,10 @@ class Term:
     def ref(self) -> TermRef:
         return TermRef(self.kind, self.name, self.slug, self.url)
 
+    @property
+    def summary(self) -> TermSummary:
+        return TermSummary(self.kind, self.name, self.slug, self.url, self.count, self.extracted)
+
 
 @dataclass(frozen=True, slots=True)
 class TermRef:
@@ -117,6 +121,20 @@ class TermRef:
     name: str
     slug: str
     url: str
+
+
+@dataclass(frozen=True, slots=True)
+class TermSummary:
+    """What a term's own pages and its taxonomy's A-Z index show of it: its name,
+    link and count, not its articles.  A page that holds this changes when the
+    term gains or loses an article, not when one of its articles is edited."""
+
+    kind: str
+    name: str
+    slug: str
+    url: str
+    count: int
+    extracted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +155,26 @@ class Period:
     @property
     def count(self) -> int:
         return len(self.articles)
+
+    @property
+    def summary(self) -> PeriodSummary:
+        return PeriodSummary(self.kind, self.year, self.month, self.day, self.title, self.url,
+                             self.count)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodSummary:
+    """What period pages and the archive index show of a period (their own, the
+    nearest ones, the months of a year...): its title, link and count, not its
+    articles (see :class:`TermSummary`)."""
+
+    kind: str
+    year: int
+    month: int
+    day: int
+    title: str
+    url: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +252,27 @@ def sort_key(article: Article) -> tuple[bool, float, str]:
     """Newest first; undated articles last; ties broken by slug."""
     stamp = -article.date.timestamp() if article.date is not None else 0.0
     return (article.date is None, stamp, article.slug)
+
+
+#: Article fields that no part of the archive's layout reads, each with a blank value:
+#: pages show them, but which pages exist, what they list and in what order never
+#: depends on them.
+CONTENT_FIELDS: dict[str, Any] = {
+    "summary": "", "body": Html(b""), "word_count": 0, "chrome": (), "source_hash": "",
+    "language": None, "extra": {},
+}  # fmt: skip
+
+
+def structure_key(article: Article) -> Article:
+    """``article`` with its :data:`CONTENT_FIELDS` blanked: two articles with equal
+    keys take the same place in an archive (same URL, terms, periods, neighbours,
+    related articles, feeds, sitemap entries).  Every other field counts, so a
+    field added to :class:`~broadsheet.model.Article` counts until it is listed.
+
+    (``source_hash`` is read by the duplicate report only, which
+    :mod:`broadsheet.patch` checks for itself.)
+    """
+    return replace(article, **CONTENT_FIELDS)
 
 
 def select(
@@ -514,8 +573,9 @@ def _generated_pages(archive: Archive, config: SiteConfig, now: datetime) -> lis
     for taxonomy in TAXONOMIES:
         terms = archive.taxonomies[taxonomy.key]
         index_url = f"{taxonomy.key}/"
+        summaries = tuple(term.summary for term in terms)
         pages.append(Page(index_url, "terms.html",
-                          {"taxonomy": taxonomy, "terms": terms}, taxonomy.title))  # fmt: skip
+                          {"taxonomy": taxonomy, "terms": summaries}, taxonomy.title))  # fmt: skip
         for term in terms:
             feeds = None
             if taxonomy.feeds:
@@ -526,7 +586,7 @@ def _generated_pages(archive: Archive, config: SiteConfig, now: datetime) -> lis
             label = term.name if taxonomy.kind == "section" else f"{taxonomy.label}: {term.name}"
             pages.extend(_listing(term.url, "term.html", label, term.articles,
                                   config.per_page,
-                                  {"term": term, "taxonomy": taxonomy, "feeds": feeds,
+                                  {"term": term.summary, "taxonomy": taxonomy, "feeds": feeds,
                                    "up": up}))  # fmt: skip
 
     pages.extend(_period_pages(archive, config))
@@ -638,7 +698,11 @@ def _listing(
 
 
 def _period_pages(archive: Archive, config: SiteConfig) -> list[Page]:
+    """Year, month and day pages, and the archive index.  Periods other than a
+    page's own listing appear as :class:`PeriodSummary` records (see there)."""
     pages: list[Page] = []
+    summary = {id(p): p.summary for kind in ("year", "month", "day") for p in
+               archive.periods[kind]}  # fmt: skip
     children = _children(archive)
     parents = {(p.year, p.month, p.day): p for kind in ("year", "month") for p in
                archive.periods[kind]}  # fmt: skip
@@ -647,24 +711,23 @@ def _period_pages(archive: Archive, config: SiteConfig) -> list[Page]:
         for i, period in enumerate(periods):
             if kind == "year":
                 up = Link("Archive", "archive/")
-            elif kind == "month":
-                parent = parents[(period.year, 0, 0)]
-                up = Link(parent.title, parent.url)
             else:
-                parent = parents[(period.year, period.month, 0)]
+                parent = parents[(period.year, period.month if kind == "day" else 0, 0)]
                 up = Link(parent.title, parent.url)
+            nearby = () if kind == "day" else children.get((period.year, period.month), ())
             context = {
-                "period": period,
-                "prev_period": periods[i - 1] if i > 0 else None,
-                "next_period": periods[i + 1] if i + 1 < len(periods) else None,
+                "period": summary[id(period)],
+                "prev_period": summary[id(periods[i - 1])] if i > 0 else None,
+                "next_period": summary[id(periods[i + 1])] if i + 1 < len(periods) else None,
                 "up": up,
-                "children": () if kind == "day" else children.get((period.year, period.month), ()),
+                "children": tuple(summary[id(child)] for child in nearby),
             }
             pages.extend(_listing(period.url, "period.html", period.title, period.articles,
                                   config.per_page, context))  # fmt: skip
     months = archive.periods["month"]
-    index = tuple((year, tuple(m for m in months if m.year == year.year)) for year in
-                  archive.years)  # fmt: skip
+    index = tuple((summary[id(year)], tuple(summary[id(m)] for m in months
+                                           if m.year == year.year))
+                  for year in archive.years)  # fmt: skip
     undated = sum(1 for a in archive.articles if a.date is None)
     pages.append(Page("archive/", "archive.html", {"years": index, "undated": undated},
                       "Archive"))  # fmt: skip

@@ -17,6 +17,10 @@ Two records make a rebuild cheap:
 Because digests cover every input of a page, an incremental build writes the
 same bytes as a clean build; ``tests/test_incremental.py`` checks that over
 random sequences of edits.
+
+A third record, the page store (:mod:`broadsheet.pagestore`), keeps what each
+page was digested from, so that a rebuild after a few edits need not lay out
+the archive again (:mod:`broadsheet.patch`).
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ import io
 import json
 import os
 import pickle
+import struct
 import time
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import __version__
 
@@ -49,7 +54,7 @@ DELTA_LIMIT = 64
 MANIFEST = ".broadsheet-manifest"
 _FORMAT = 1
 #: The article cache's layout (a header, then the entries); records changed with it.
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 Stamp = tuple[Any, ...]
 
@@ -58,10 +63,11 @@ def _flat_records() -> tuple[type, ...]:
     """Record types that hold only plain values, other such records, or small
     tuples of them: their pickle is their content."""
     from .comments import Comment, ThreadNode
-    from .graph import Link, Pagination, Taxonomy, TermRef
+    from .graph import Link, Pagination, PeriodSummary, Taxonomy, TermRef, TermSummary
     from .model import Article, Correction, Html
 
-    return (Article, Correction, Html, Comment, ThreadNode, Link, Pagination, Taxonomy, TermRef)
+    return (Article, Correction, Html, Comment, ThreadNode, Link, Pagination, Taxonomy, TermRef,
+            TermSummary, PeriodSummary)
 
 
 def _file_stamp(path: Path | None) -> tuple[int, int] | None:
@@ -91,35 +97,48 @@ class ArticleCache:
     entries added, changed or removed since: a rebuild after a few edits writes
     those entries, not the whole archive.  The delta is folded into a new base
     when it grows past a tenth of the entries.
+
+    The base file is a header, the entries (each its own pickle), their index
+    and the index's offset: an entry is unpickled only when it is asked for, so
+    a rebuild that needs a few records (:mod:`broadsheet.patch`) reads only those.
     """
 
     def __init__(self, site_root: Path, options: LoadOptions, *, trust: bool = True) -> None:
         self.path = site_root / CACHE_DIR / ARTICLE_CACHE
         self.delta_path = self.path.with_name(DELTA_CACHE)
         self.key = (_CACHE_FORMAT, __version__, options)
-        self.entries: dict[str, tuple[Stamp, LoadResult]] = {}
+        self.stamps: dict[str, Stamp] = {}
+        """Every entry's stamp, base and delta together."""
         self.fresh: dict[str, tuple[Stamp, LoadResult]] = {}
         self.saved_ns = 0
         self.base = ""
         """The base file's token, which a delta names to apply to it."""
         self.delta: dict[str, tuple[Stamp, LoadResult] | None] = {}
         self.delta_saved_ns = 0
+        self._data = b""
+        self._spans: dict[str, tuple[int, int]] = {}
+        self._results: dict[str, LoadResult] = {}
+        self._read: set[str] = set()
+        """Sources read again in this build (:meth:`put`)."""
         if trust:
             self._load()
 
     def _load(self) -> None:
-        # Each file is a header, then the entries: a cache for other options (or another
-        # version) is never loaded, and files are streamed, never held whole in memory.
+        # A cache for other options (or another version) is never used.
         try:
-            with self.path.open("rb") as file:
-                key, saved_ns, token = pickle.load(file)
-                if key != self.key:
-                    return
-                self.entries = pickle.load(file)
-                self.saved_ns, self.base = saved_ns, token
-        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
-            self.entries, self.saved_ns, self.base = {}, 0, ""
+            data = self.path.read_bytes()
+            stream = io.BytesIO(data)
+            key, saved_ns, token = pickle.load(stream)
+            if key != self.key:
+                return
+            (index_at,) = struct.unpack("<Q", data[-8:])
+            index: dict[str, tuple[Stamp, int, int]] = pickle.loads(data[index_at:-8])
+        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError,
+                struct.error, IndexError):  # fmt: skip
             return
+        self._data, self.saved_ns, self.base = data, saved_ns, token
+        self.stamps = {rel: stamp for rel, (stamp, _, _) in index.items()}
+        self._spans = {rel: (start, end) for rel, (_, start, end) in index.items()}
         try:
             with self.delta_path.open("rb") as file:
                 key, saved_ns, base = pickle.load(file)
@@ -130,17 +149,37 @@ class ArticleCache:
             return
         for rel, entry in delta.items():
             if entry is None:
-                self.entries.pop(rel, None)
+                self.stamps.pop(rel, None)
+                self._spans.pop(rel, None)
             else:
-                self.entries[rel] = entry
+                self.stamps[rel], self._results[rel] = entry
+                self._spans.pop(rel, None)
         self.delta, self.delta_saved_ns = delta, saved_ns
 
+    @property
+    def identity(self) -> tuple[str, int]:
+        """Which base and delta the cache holds (each save changes it)."""
+        return (self.base, self.delta_saved_ns)
+
+    def result(self, rel: str) -> LoadResult | None:
+        """The cached load result of ``rel``, whatever its stamp; None when unknown."""
+        found = self._results.get(rel)
+        if found is None and rel in self._spans:
+            start, end = self._spans[rel]
+            try:
+                found = pickle.loads(self._data[start:end])
+            except (pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+                return None
+            self._results[rel] = found
+        return found
+
     def get(self, source: Source, stamp: Stamp) -> LoadResult | None:
-        found = self.entries.get(source.rel)
-        if found is None or found[0] != stamp or self._racy(source.rel, stamp):
+        if self.stamps.get(source.rel) != stamp or self._racy(source.rel, stamp):
             return None
-        self.fresh[source.rel] = found
-        return found[1]
+        found = self.result(source.rel)
+        if found is not None:
+            self.fresh[source.rel] = (stamp, found)
+        return found
 
     def _racy(self, rel: str, stamp: Stamp) -> bool:
         """A file changed shortly before the cache was written may have changed again
@@ -152,24 +191,71 @@ class ArticleCache:
 
     def put(self, source: Source, stamp: Stamp, result: LoadResult) -> None:
         self.fresh[source.rel] = (stamp, result)
+        self._read.add(source.rel)
 
     def save(self) -> None:
         """Write the entries seen in this build (dropping deleted sources), atomically:
-        as a delta when few changed, else as a new base."""
+        as a delta when few changed, else as a new base.  (A source read again
+        because it was racy counts as a change.)"""
         changes: dict[str, tuple[Stamp, LoadResult] | None] = {
-            rel: entry for rel, entry in self.fresh.items() if self.entries.get(rel) is not entry
+            rel: self.fresh[rel] for rel in self._read
         }
-        changes.update((rel, None) for rel in self.entries if rel not in self.fresh)
-        if not changes:  # (a source read again because it was racy counts as a change)
+        changes.update((rel, None) for rel in self.stamps if rel not in self.fresh)
+        self.write(changes, everything=self.fresh)
+
+    def write(
+        self,
+        changes: dict[str, tuple[Stamp, LoadResult] | None],
+        everything: dict[str, tuple[Stamp, LoadResult]] | None = None,
+    ) -> None:
+        """Record ``changes`` (an entry, or None for a deleted source): as a delta
+        when they are few, else as a new base of ``everything`` (by default, the
+        cached entries with the changes applied, all read back)."""
+        if not changes:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         delta = {**self.delta, **changes}
-        if self.base and len(delta) <= max(DELTA_LIMIT, len(self.fresh) // 10):
-            header: tuple[Any, ...] = (self.key, time.time_ns(), self.base)
+        total = len(everything) if everything is not None else len(self.stamps)
+        if self.base and len(delta) <= max(DELTA_LIMIT, total // 10):
+            saved_ns = time.time_ns()
+            header: tuple[Any, ...] = (self.key, saved_ns, self.base)
             _write_pickles(self.delta_path, header, delta)
+            self.delta, self.delta_saved_ns = delta, saved_ns
             return
-        _write_pickles(self.path, (self.key, time.time_ns(), os.urandom(8).hex()), self.fresh)
+        if everything is None:
+            everything = {}
+            for rel, stamp in self.stamps.items():
+                found = self.result(rel)
+                if found is not None:
+                    everything[rel] = (stamp, found)
+            for rel, entry in changes.items():
+                if entry is None:
+                    everything.pop(rel, None)
+                else:
+                    everything[rel] = entry
+        self._write_base(everything)
         self.delta_path.unlink(missing_ok=True)
+
+    def _write_base(self, entries: dict[str, tuple[Stamp, LoadResult]]) -> None:
+        token = os.urandom(8).hex()
+        saved_ns = time.time_ns()
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        index: dict[str, tuple[Stamp, int, int]] = {}
+        with temporary.open("wb") as file:
+            pickle.dump((self.key, saved_ns, token), file, pickle.HIGHEST_PROTOCOL)
+            for rel, (stamp, result) in entries.items():
+                start = file.tell()
+                span = self._spans.get(rel)
+                if span is not None and self._results.get(rel) is result:
+                    file.write(self._data[span[0] : span[1]])  # read from here: its bytes again
+                else:
+                    pickle.dump(result, file, pickle.HIGHEST_PROTOCOL)
+                index[rel] = (stamp, start, file.tell())
+            index_at = file.tell()
+            pickle.dump(index, file, pickle.HIGHEST_PROTOCOL)
+            file.write(struct.pack("<Q", index_at))
+        os.replace(temporary, self.path)
+        self.saved_ns, self.base, self.delta, self.delta_saved_ns = saved_ns, token, {}, 0
 
 
 def _write_pickles(path: Path, *values: Any) -> None:
@@ -184,29 +270,44 @@ def _write_pickles(path: Path, *values: Any) -> None:
 class Digester:
     """Digests of page inputs, deep and memoised.
 
-    A page's template, URL and context are pickled (at C speed), except that
-    every record in them (articles, terms, periods...) is replaced by its own
-    digest, computed once per build and remembered by identity: an article
+    A page's template, URL, title and context are pickled (at C speed), except
+    that every record in them (articles, terms, periods...) is replaced by its
+    own digest, computed once per build and remembered by identity: an article
     listed on a hundred pages is hashed once.  Sets are sorted first, so a
     digest does not depend on the process's string hashing.
+
+    With a ``recorder`` (:class:`broadsheet.pagestore.StoreWriter`), the pickles
+    are kept too: they are what a page is made of, records by digest, so a later
+    build can load the pages an edit touches (:mod:`broadsheet.patch`).
     """
 
-    def __init__(self, base: bytes) -> None:
+    def __init__(self, base: bytes, recorder: Recorder | None = None) -> None:
         self.base = base
         self.flat = frozenset(_flat_records())
         self.memo: dict[int, bytes] = {}
         self._keep: list[Any] = []
+        self.recorder = recorder
 
-    def page(self, page: Page) -> str:
-        """The digest of a page: its template, URL and context."""
-        return self.value((page.template, page.url, page.context)).hex()
+    def page(self, page: Page, number: int = -1) -> str:
+        """The digest of a page: its template, URL, title and context."""
+        digest, data, children = self._dump((page.template, page.url, page.title, page.context))
+        if self.recorder is not None:
+            self.recorder.page(number, data, children)
+        return digest.hex()
 
     def value(self, value: Any) -> bytes:
         """The digest of ``value`` (anything a page context holds)."""
+        return self._dump(value)[0]
+
+    def _dump(self, value: Any) -> tuple[bytes, bytes, list[bytes]]:
         buffer = io.BytesIO()
         buffer.write(self.base)
-        _ContextPickler(buffer, self).dump(value)
-        return hashlib.blake2b(buffer.getbuffer(), digest_size=16).digest()
+        pickler = _ContextPickler(buffer, self)
+        pickler.dump(value)
+        view = buffer.getbuffer()
+        digest = hashlib.blake2b(view, digest_size=16).digest()
+        data = bytes(view[len(self.base) :]) if self.recorder is not None else b""
+        return digest, data, pickler.children
 
     def record(self, value: Any) -> bytes:
         """The digest of a record (dataclass), set or range."""
@@ -215,21 +316,43 @@ class Digester:
         if found is not None:
             return found
         kind = type(value)
+        recorder = self.recorder
         if kind in self.flat:
             # Records of plain values: their pickle is their content.
-            result = hashlib.blake2b(_unshared_pickle(value), digest_size=16).digest()
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
-            result = self.value((kind.__name__, fields))
-        elif isinstance(value, (set, frozenset)):
-            result = self.value((kind.__name__, sorted(value, key=repr)))
-        elif isinstance(value, range):
-            result = self.value(("range", value.start, value.stop, value.step))
+            data = _unshared_pickle(value)
+            result = hashlib.blake2b(data, digest_size=16).digest()
+            if recorder is not None:
+                recorder.flat(result, value, data)
         else:
-            raise TypeError(f"cannot digest a {kind.__name__} in a page context")
+            if dataclasses.is_dataclass(value) and not isinstance(value, type):
+                payload: Any = [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+            elif isinstance(value, (set, frozenset)):
+                payload = sorted(value, key=repr)
+            elif isinstance(value, range):
+                payload = (value.start, value.stop, value.step)
+            else:
+                raise TypeError(f"cannot digest a {kind.__name__} in a page context")
+            result, data, children = self._dump((kind, payload))
+            if recorder is not None:
+                recorder.record(result, data, children)
         self.memo[key] = result
         self._keep.append(value)  # ids stay unique while the value is alive
         return result
+
+    def know(self, value: Any, digest: bytes) -> None:
+        """Take ``digest`` as ``value``'s (a record loaded from a store under it)."""
+        self.memo[id(value)] = digest
+        self._keep.append(value)
+
+
+class Recorder(Protocol):
+    """Keeps what a :class:`Digester` pickles (see :mod:`broadsheet.pagestore`)."""
+
+    def page(self, number: int, data: bytes, children: list[bytes]) -> None: ...
+
+    def record(self, digest: bytes, data: bytes, children: list[bytes]) -> None: ...
+
+    def flat(self, digest: bytes, value: Any, data: bytes) -> None: ...
 
 
 def _unshared_pickle(value: Any) -> bytes:
@@ -254,13 +377,17 @@ class _ContextPickler(pickle.Pickler):
         # differs between a freshly read article and a cached one of the same content.
         self.fast = True
         self.digester = digester
+        self.children: list[bytes] = []
+        """The digests of the records this pickle refers to, in order."""
 
     def persistent_id(self, obj: Any) -> bytes | None:
         kind = type(obj)
         if kind in _PLAIN:
             return None
         if hasattr(kind, "__dataclass_fields__") or kind in _UNORDERED:
-            return self.digester.record(obj)
+            digest = self.digester.record(obj)
+            self.children.append(digest)
+            return digest
         return None  # time zones, classes...: pickled by reference, deterministically
 
 
@@ -329,10 +456,11 @@ def listed_files(output: Path) -> set[str] | None:
 STAMP = "build-stamp.json"
 
 
-def scan_inputs(paths: Iterable[Path]) -> tuple[str, int]:
+def scan_inputs(paths: Iterable[Path]) -> tuple[str, int, list[str]]:
     """A digest of the names, sizes and modification times of every file under
-    ``paths`` (files or folders; missing ones count as missing), and the newest
-    modification time among them.  Contents are not read: this is the cheap
+    ``paths`` (files or folders; missing ones count as missing), the newest
+    modification time among them, and the lines digested (``path size mtime
+    inode``, sorted).  Contents are not read: this is the cheap
     test, like make's or git's index, that lets a rebuild with nothing changed
     finish in a fraction of a second."""
     lines: list[str] = []
@@ -354,7 +482,7 @@ def scan_inputs(paths: Iterable[Path]) -> tuple[str, int]:
             try:
                 entries = list(os.scandir(folder))
             except NotADirectoryError:  # a file given as a root
-                lines.append(f"{info.st_size} {info.st_mtime_ns} {info.st_ino}")
+                lines.append(f"{folder} {info.st_size} {info.st_mtime_ns} {info.st_ino}")
                 newest = max(newest, info.st_mtime_ns)
                 continue
             except OSError:
@@ -373,7 +501,53 @@ def scan_inputs(paths: Iterable[Path]) -> tuple[str, int]:
                 newest = max(newest, stat.st_mtime_ns)
     lines.sort()
     text = "\n".join(lines).encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(text, digest_size=16).hexdigest(), newest
+    return hashlib.blake2b(text, digest_size=16).hexdigest(), newest, lines
+
+
+@dataclasses.dataclass(frozen=True)
+class InputScan:
+    """What a build found of its inputs before reading any (:func:`scan_inputs`)."""
+
+    options: str
+    """A digest of everything but the files: version, config, output, flags."""
+    key: str
+    """A digest of the options and the files' names, sizes and times."""
+    newest_ns: int
+    scanned_ns: int
+    lines: tuple[str, ...]
+    """The scanned files, one line each (see :func:`scan_inputs`)."""
+
+    def changed_since(self, earlier: InputScan) -> set[str] | None:
+        """Paths of the files changed since ``earlier``, or modified so shortly
+        before it that a change could not show (racy, see :data:`RACY_NS`); None
+        when files were added or deleted, or something else changed (a folder
+        went missing...)."""
+        racy_ns = earlier.scanned_ns - RACY_NS
+        if earlier.newest_ns >= racy_ns:  # some file was racy: look at every one
+            before_lines, now_lines = set(earlier.lines), set(self.lines)
+        else:  # only the lines that differ
+            before_lines = set(earlier.lines).difference(self.lines)
+            now_lines = set(self.lines).difference(earlier.lines)
+        before, before_other = _files(before_lines)
+        now, now_other = _files(now_lines)
+        if before_other != now_other or before.keys() != now.keys():
+            return None
+        return {path for path, (line, mtime) in now.items()
+                if line != before[path][0] or mtime >= racy_ns}  # fmt: skip
+
+
+def _files(lines: Iterable[str]) -> tuple[dict[str, tuple[str, int]], set[str]]:
+    """Each scanned file's path, with its line and modification time; and the
+    other lines (roots, missing or unreadable folders...)."""
+    files: dict[str, tuple[str, int]] = {}
+    other: set[str] = set()
+    for line in lines:
+        parts = line.rsplit(" ", 3)
+        if len(parts) == 4 and all(part.isdigit() for part in parts[1:]):
+            files[parts[0]] = (line, int(parts[2]))
+        else:
+            other.add(line)
+    return files, other
 
 
 def _stat(path: Path) -> tuple[int, int, int] | None:

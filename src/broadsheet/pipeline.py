@@ -8,13 +8,16 @@ the inputs changed since the last build.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from . import __version__, search
 from .assets import Asset, collect, compress_files, copy_assets
@@ -25,19 +28,24 @@ from .errors import BroadsheetError, Diagnostic, Diagnostics, TemplateError
 from .feeds import FeedSpec
 from .graph import Archive, build_archive, steady_until
 from .incremental import (
+    CACHE_DIR,
     MANIFEST,
     ArticleCache,
     Digester,
+    InputScan,
     Manifest,
+    Recorder,
     files_digest,
+    output_identity,
     read_manifest,
     read_manifest_with_assets,
     source_stamp,
     write_manifest,
 )
-from .loaders import LoadOptions, LoadResult, discover, load_source
-from .model import Article
+from .loaders import LoadOptions, LoadResult, Source, discover, load_source
+from .model import Article, Page
 from .output import staging_dir, swap_into_place, write_new
+from .pagestore import StoreWriter
 from .parallel import default_jobs, pmap, share, shared
 from .progress import Progress
 from .render import make_environment, render_files
@@ -56,13 +64,21 @@ def run(
     jobs: int | None,
     clean: bool,
     executor: str,
+    scan: InputScan | None = None,
 ) -> datetime:
     """Build ``config``'s site into ``out``, filling in ``result``; return the moment
-    until which the same inputs build the same site (:func:`~broadsheet.graph.steady_until`)."""
+    until which the same inputs build the same site (:func:`~broadsheet.graph.steady_until`).
+
+    With ``scan`` (what :func:`broadsheet.build.build` found of the inputs), the
+    page store is written for :mod:`broadsheet.patch`.
+    """
     diagnostics = result.diagnostics
     jobs = jobs or default_jobs()
+    reading = Reading()
     articles, result.failed = load_articles(config, diagnostics, progress, jobs=jobs,
-                                            use_cache=True, trust_cache=not clean)  # fmt: skip
+                                            use_cache=True, trust_cache=not clean,
+                                            reading=reading)  # fmt: skip
+    after_loading = len(diagnostics)
     search_on = config.search and search.available()
     if config.search and not search_on:
         diagnostics.add(Diagnostic(CONFIG_NAME, None, None, search.MISSING, "warning"))
@@ -84,8 +100,9 @@ def run(
 
     previous = {} if clean else read_manifest(out)
     staging: Path | None = None
+    writer = StoreWriter(config.root) if scan is not None else None
     try:
-        plan = plan_site(config, archive, search=search_on, previous=previous)
+        plan = plan_site(config, archive, search=search_on, previous=previous, recorder=writer)
         if plan.unchanged(previous, out, config.compress):
             result.pages = plan.html_pages
         else:
@@ -97,16 +114,35 @@ def run(
             if search_on:
                 diagnostics.extend(index_search(staging, out, plan))
     except BroadsheetError as exc:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+        _abandon(staging, writer)
         raise BuildStopped(list(getattr(exc, "diagnostics", ()))) from None
     except BaseException:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+        _abandon(staging, writer)
         raise
     if staging is not None:
         swap_into_place(staging, out)
-    return steady_until(articles, config, now)
+    until = steady_until(articles, config, now)
+    if writer is not None and scan is not None:
+        writer.finish([page.path for page in archive.pages], {
+            "scan": scan, "base": plan.base, "globals": plan.globals,
+            "sources": {source.rel: (str(source.path), pickle.dumps(source))
+                        for source in reading.sources},
+            "found": reading.found,
+            "loading": reading.diagnostics, "after": list(diagnostics)[after_loading:],
+            "articles": writer.article_digests,
+            "hashes": {a.source: a.source_hash for a in archive.articles},
+            "counts": (result.articles, result.failed, result.pages),
+            "cache": reading.cache, "output": output_identity(out), "until": until,
+            "added": 0, "size": len(archive.pages),
+        })  # fmt: skip
+    return until
+
+
+def _abandon(staging: Path | None, writer: StoreWriter | None) -> None:
+    if staging is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+    if writer is not None:
+        writer.discard()
 
 
 def load_options(config: SiteConfig) -> LoadOptions:
@@ -125,11 +161,13 @@ def load_articles(
     jobs: int = 1,
     use_cache: bool = False,
     trust_cache: bool = True,
+    reading: Reading | None = None,
 ) -> tuple[list[Article], int]:
     """Discover and load every article source; return the articles and the failure count.
 
     With ``use_cache``, sources unchanged since the last build are not read again
     (unless not ``trust_cache``: then all are read, and the cache is rewritten).
+    ``reading``, when given, is filled in with what was seen.
     """
     sources, found = discover(config.root, config.path("content"))
     diagnostics.extend(found)
@@ -151,14 +189,33 @@ def load_articles(
         cache.save()
     articles = []
     failed = 0
-    for outcome in results:
+    for source, outcome in zip(sources, results, strict=True):
         assert outcome is not None
         diagnostics.extend(outcome.diagnostics)
         if outcome.article is None:
             failed += 1
         else:
             articles.append(outcome.article)
+        if reading is not None and outcome.diagnostics:
+            reading.diagnostics[source.rel] = outcome.diagnostics
+    if reading is not None:
+        reading.sources, reading.found = sources, found
+        reading.cache = cache.identity if cache else None
     return articles, failed
+
+
+@dataclass
+class Reading:
+    """What :func:`load_articles` saw, for the page store."""
+
+    sources: list[Source] = field(default_factory=list)
+    """Every source, in order."""
+    found: list[Diagnostic] = field(default_factory=list)
+    """What discovering them reported."""
+    diagnostics: dict[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
+    """What loading reported, by source (sources without any are left out)."""
+    cache: tuple[str, int] | None = None
+    """The article cache's :attr:`~broadsheet.incremental.ArticleCache.identity` after."""
 
 
 @dataclass
@@ -173,6 +230,8 @@ class SitePlan:
     """Indices of the pages whose digest differs from the previous build's."""
     html_pages: int
     search: bool
+    base: bytes = b""
+    """What every page digest starts from (templates, theme, config, globals)."""
 
     def unchanged(self, previous: dict[str, Any], out: Path, compress: bool) -> bool:
         """Whether the output already is exactly what this build would write."""
@@ -204,9 +263,11 @@ def plan_site(
     *,
     search: bool,
     previous: dict[str, Any],
+    recorder: Recorder | None = None,
 ) -> SitePlan:
-    """Build the Environment, digest every page, and compare with the last build."""
-    assets = collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
+    """Build the Environment, digest every page, and compare with the last build
+    (handing what is digested to ``recorder``, when given)."""
+    assets = site_assets(config)
     # Every page links to the site's feeds; their URLs are all it needs of them.
     site_feeds = FeedSpec(config.title, "", ())
     globals_ = {
@@ -215,7 +276,7 @@ def plan_site(
         "assets": {a.logical: a.output for a in assets},
         "search_enabled": search,
     }
-    env = make_environment(config, globals_)
+    env = with_bytecode_cache(make_environment(config, globals_), config)
     template_files = [p for folder in (config.path("templates"), theme_dir()) if folder.is_dir()
                       for p in folder.rglob("*") if p.is_file()]  # fmt: skip
     static_files = [a.source for a in assets]
@@ -227,14 +288,29 @@ def plan_site(
         files_digest(static_files),
         digester.value(globals_),
     ])  # fmt: skip
-    digester = Digester(base)
-    digests = [digester.page(page) for page in archive.pages]
+    digester = Digester(base, recorder)
+    digests = [digester.page(page, number) for number, page in enumerate(archive.pages)]
     render = [
         number for number, page in enumerate(archive.pages)
         if previous.get(page.path, [None])[0] != digests[number]
     ]  # fmt: skip
     html_pages = sum(1 for page in archive.pages if page.template.endswith(".html"))
-    return SitePlan(env, globals_, assets, digests, render, html_pages, search)
+    return SitePlan(env, globals_, assets, digests, render, html_pages, search, base)
+
+
+def with_bytecode_cache(env: jinja2.Environment, config: SiteConfig) -> jinja2.Environment:
+    """``env``, keeping compiled templates in the cache folder: compiling the theme
+    takes a quarter of a second in every process that renders.  (Jinja checks a
+    template's source before it uses its compiled form.)"""
+    folder = config.root / CACHE_DIR / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    return env
+
+
+def site_assets(config: SiteConfig) -> list[Asset]:
+    """The theme's static files and the site's."""
+    return collect([(theme_dir() / "static", "static/"), (config.path("static"), "")])
 
 
 def write_site(
@@ -264,25 +340,58 @@ def write_site(
     if old is None:
         old = read_manifest(previous) if previous is not None else {}
     base = base or {}
+    paths = [page.path for page in archive.pages]
+    files, todo = carry_over(target, paths, plan.digests, set(plan.render),
+                             previous=previous, old=old, base=base,
+                             compress=config.compress)  # fmt: skip
+    if executor != "local" and todo:
+        from .distributed import RenderJob, render
+
+        job = RenderJob(config, plan.globals, archive.pages, target, config.compress)
+        for number, outcome in render(executor, job, todo, jobs).items():
+            files[paths[number]] = [plan.digests[number], outcome]
+    else:
+        files.update(render_pages(plan.env, archive.pages, todo, target, digests=plan.digests,
+                                  compress=config.compress, jobs=jobs,
+                                  progress=progress))  # fmt: skip
+    finish_tree(target, files, plan.assets, base_assets if base else None, config.compress)
+    return plan.html_pages
+
+
+def carry_over(
+    target: Path,
+    paths: Sequence[str],
+    digests: Sequence[str],
+    rendering: set[int],
+    *,
+    previous: Path | None,
+    old: Manifest,
+    base: Manifest,
+    compress: bool,
+) -> tuple[Manifest, list[int]]:
+    """Put into ``target`` every page that need not be rendered: kept from the
+    spare (``base``) when it holds the page as it is now, else hard-linked from
+    ``previous``.  Return the manifest entries so far and the pages to render
+    (those in ``rendering`` and those that could not be linked), in order."""
     _MADE.clear()
-    files: dict[str, list[Any]] = {}
-    rendering = set(plan.render)
-    variants = (".gz", ".br") if config.compress else ()
-    for number, page in enumerate(archive.pages):
-        held = base.get(page.path)
-        if held is not None and held[0] == plan.digests[number]:
-            files[page.path] = held  # the spare has it already
+    files: Manifest = {}
+    rendering = set(rendering)
+    variants = (".gz", ".br") if compress else ()
+    for number, path in enumerate(paths):
+        held = base.get(path)
+        if held is not None and held[0] == digests[number]:
+            files[path] = held  # the spare has it already
             rendering.discard(number)
             continue
         if held is not None:
             _unlink_all(target, held[1])
         if number in rendering:
             continue
-        digest, outputs = old[page.path]
+        digest, outputs = old[path]
         if not all(_link(previous, target, rel) for rel in outputs):  # type: ignore[arg-type]
             rendering.add(number)
             continue
-        files[page.path] = [digest, outputs]
+        files[path] = [digest, outputs]
         for rel in outputs:
             for suffix in variants:
                 _link(previous, target, rel + suffix)  # type: ignore[arg-type]
@@ -290,28 +399,50 @@ def write_site(
         _unlink_all(target, [rel for path, (_, outputs) in base.items()
                              if path not in files or files[path][1] != outputs
                              for rel in outputs])  # fmt: skip
-    todo = sorted(rendering)
-    if executor != "local" and todo:
-        from .distributed import RenderJob, render
+    return files, sorted(rendering)
 
-        job = RenderJob(config, plan.globals, archive.pages, target, config.compress)
-        for number, outcome in render(executor, job, todo, jobs).items():
-            files[archive.pages[number].path] = [plan.digests[number], outcome]
-    else:
-        share((plan.env, archive.pages, target, config.compress))
-        done = pmap(_render_page, todo, jobs, progress=progress, stage="Rendering")
-        for number, outcome in zip(todo, done, strict=True):
-            if isinstance(outcome, BroadsheetError):
-                raise outcome
-            files[archive.pages[number].path] = [plan.digests[number], outcome]
-    if base:
-        current = {asset.output for asset in plan.assets}
+
+def render_pages(
+    env: Any,
+    pages: Sequence[Page | None],
+    todo: list[int],
+    target: Path,
+    *,
+    digests: Sequence[str],
+    compress: bool,
+    jobs: int,
+    progress: Progress | None = None,
+) -> Manifest:
+    """Render pages ``todo`` (indices into ``pages``, where only those need be
+    given) into ``target`` in ``jobs`` processes; return their manifest entries."""
+    share((env, pages, target, compress))
+    done = pmap(_render_page, todo, jobs, progress=progress, stage="Rendering")
+    files: Manifest = {}
+    for number, outcome in zip(todo, done, strict=True):
+        if isinstance(outcome, BroadsheetError):
+            raise outcome
+        page = pages[number]
+        assert page is not None
+        files[page.path] = [digests[number], outcome]
+    return files
+
+
+def finish_tree(
+    target: Path,
+    files: Manifest,
+    assets: list[Asset],
+    base_assets: Iterable[str] | None,
+    compress: bool,
+) -> None:
+    """Copy the static files (deleting those of the spare, ``base_assets``, that
+    are gone) and write the manifest."""
+    if base_assets is not None:
+        current = {asset.output for asset in assets}
         _unlink_all(target, [rel for rel in base_assets if rel not in current])
-    copy_assets(plan.assets, target)
-    if config.compress:
-        compress_files(target, [a.output for a in plan.assets])
-    write_manifest(target, files, [a.output for a in plan.assets])
-    return plan.html_pages
+    copy_assets(assets, target)
+    if compress:
+        compress_files(target, [a.output for a in assets])
+    write_manifest(target, files, [a.output for a in assets])
 
 
 def _unlink_all(root: Path, rels: Iterable[str]) -> None:
