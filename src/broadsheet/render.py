@@ -21,6 +21,7 @@ import babel.dates
 import jinja2
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from jinja2.utils import missing
 
 from .config import SiteConfig
 from .errors import Diagnostic, TemplateError
@@ -44,7 +45,7 @@ def make_environment(
         keep_trailing_newline=True,
         auto_reload=False,  # templates do not change during a build: no stat per page
     )
-    env.filters["href"] = _href
+    env.filters["href"] = _href_filter(config.pretty_links)
     env.filters["asset"] = _asset
     env.filters["absolute"] = partial(absolute_url, config.base_url)
     env.filters["date"] = partial(format_date, config)
@@ -72,10 +73,21 @@ def _asset(context: Context, logical: str) -> str:
     return assets[logical]
 
 
-@pass_context
-def _href(context: Context, url: str) -> str:
-    site: SiteConfig = context["site"]
-    return link(context["root"], url, site.pretty_links)
+def _href_filter(pretty: bool) -> Callable[[Context, str], str]:
+    """The ``href`` filter: site-relative ``url`` as a link from the page being rendered.
+
+    ``pretty`` is the site's ``pretty_links``, bound once rather than looked up
+    in the context for each of the dozens of links on a page.
+    """
+
+    @pass_context
+    def href(context: Context, url: str) -> str:
+        root = context.resolve_or_missing("root")
+        if root is missing:
+            raise KeyError("root")
+        return link(root, url, pretty)
+
+    return href
 
 
 def absolute_url(base_url: str, url: str) -> str:
@@ -92,19 +104,22 @@ def format_date(config: SiteConfig, value: datetime | None, style: str = "long")
     if value is None:
         return "Undated"
     local = value.astimezone(config.tz)
-    with_time = style == "long" and (local.hour or local.minute)
-    clock = (local.hour, local.minute) if with_time else None
-    return _localised(local.date(), clock, config.language)
+    text = _localised_day(local.date(), config.language)
+    if style == "long" and (local.hour or local.minute):
+        text += ", " + _localised_clock(local.hour, local.minute, config.language)
+    return text
 
 
 @lru_cache(maxsize=65536)
-def _localised(day: date, clock: tuple[int, int] | None, language: str) -> str:
-    locale = babel_locale(language)
-    text = babel.dates.format_date(day, "long", locale=locale)
-    if clock is not None:
-        moment = time(*clock)
-        text += ", " + babel.dates.format_time(moment, "short", locale=locale)
-    return text
+def _localised_day(day: date, language: str) -> str:
+    """A day in the language's long date format ("14 March 2024")."""
+    return babel.dates.format_date(day, "long", locale=babel_locale(language))
+
+
+@lru_cache(maxsize=4096)
+def _localised_clock(hour: int, minute: int, language: str) -> str:
+    """A time of day in the language's short format ("09:30"); a day has 1440 of them."""
+    return babel.dates.format_time(time(hour, minute), "short", locale=babel_locale(language))
 
 
 @lru_cache(maxsize=64)

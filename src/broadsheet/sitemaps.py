@@ -22,6 +22,9 @@ from .feeds import (
     rfc3339,
     root_element,
     serialize,
+    xml_attributes,
+    xml_document,
+    xml_line,
     xml_text,
 )
 from .model import Article
@@ -74,25 +77,27 @@ def part_path(number: int) -> str:
 def urlset(entries: Sequence[tuple[str, datetime | None]], site: SiteConfig) -> str:
     """One ``<urlset>`` listing ``entries`` (site-relative URL, lastmod or None) in order."""
     _require_absolute(site, "sitemaps")
-    root = root_element("urlset", SITEMAP_NS)
-    for url, lastmod in entries:
-        element = ET.SubElement(root, "url")
-        _text(element, "loc", link(site, url))
-        if lastmod is not None:
-            _text(element, "lastmod", rfc3339(lastmod))
-    return serialize(root)
+    return _locations("urlset", "url", entries, site)
 
 
 def sitemap_index(parts: Sequence[tuple[str, datetime | None]], site: SiteConfig) -> str:
     """A ``<sitemapindex>`` listing sitemap files (site-relative path, lastmod or None)."""
     _require_absolute(site, "sitemaps")
-    root = root_element("sitemapindex", SITEMAP_NS)
-    for path, lastmod in parts:
-        element = ET.SubElement(root, "sitemap")
-        _text(element, "loc", link(site, path))
-        if lastmod is not None:
-            _text(element, "lastmod", rfc3339(lastmod))
-    return serialize(root)
+    return _locations("sitemapindex", "sitemap", parts, site)
+
+
+def _locations(
+    root: str, tag: str, entries: Sequence[tuple[str, datetime | None]], site: SiteConfig
+) -> str:
+    """A sitemap document: under ``root``, a ``tag`` element with ``loc`` and optional
+    ``lastmod`` for each entry.  Written as text (a sitemap lists every page of the
+    site); the layout is :func:`~broadsheet.feeds.serialize`'s."""
+    pad = "\n    "
+    children = []
+    for url, lastmod in entries:
+        when = xml_line(pad, "lastmod", rfc3339(lastmod)) if lastmod is not None else ""
+        children.append(f"\n  <{tag}>{xml_line(pad, 'loc', link(site, url))}{when}\n  </{tag}>")
+    return xml_document(root, xml_attributes(("xmlns", SITEMAP_NS)), children)
 
 
 def _newest(entries: Sequence[tuple[str, datetime | None]]) -> datetime | None:
