@@ -1,7 +1,8 @@
 """Incremental and parallel builds write exactly what a clean build writes.
 
-A property test applies random sequences of edits (add, edit, delete and
-rename articles, add comments, override a template, change the config),
+A property test applies random sequences of edits (add, edit, reword, delete
+and rename articles, add comments, override a template, change the config;
+rewording only changes an article's text, which patch rebuilds take),
 builds incrementally after each, and compares the whole output tree with a
 clean build of the final state.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -58,6 +61,7 @@ operations = st.lists(
                   st.sampled_from(DATES), st.sampled_from(["md", "txt"])),
         st.tuples(st.just("edit"), st.integers(0, 4), st.sampled_from(HEADLINES),
                   st.lists(st.sampled_from(TAGS), max_size=2, unique=True)),
+        st.tuples(st.just("reword"), st.integers(0, 4), st.integers(0, 3)),
         st.tuples(st.just("delete"), st.integers(0, 4)),
         st.tuples(st.just("rename"), st.integers(0, 4)),
         st.tuples(st.just("comment"), st.integers(0, 4)),
@@ -76,9 +80,17 @@ class Site:
         self.root = root
         self.files: dict[int, Path] = {}
         self.renames = 0
-        write(root / "broadsheet.yaml", CONFIG.format(per_page=2))
+        # Every write gets its own time, a day ago: no file is racy (written within two
+        # seconds of a scan), so rebuilds may take every path, patches included.
+        self.clock = time.time() - 86400
+        self.write(root / "broadsheet.yaml", CONFIG.format(per_page=2))
         for number in range(2):
             self.apply(("add", number, HEADLINES[number], [TAGS[number]], DATES[number], "md"))
+
+    def write(self, path: Path, text: str) -> None:
+        write(path, text)
+        self.clock += 1
+        os.utime(path, (self.clock, self.clock))
 
     def apply(self, op: tuple) -> None:  # type: ignore[type-arg]
         kind, *args = op
@@ -88,7 +100,7 @@ class Site:
         if n in self.files:
             return
         path = self.root / f"content/news/{date}-story-{n}.{fmt}"
-        write(path, article_text(headline, tags, date, f"Body of story {n}.", fmt))
+        self.write(path, article_text(headline, tags, date, f"Body of story {n}.", fmt))
         self.files[n] = path
 
     def edit(self, n: int, headline: str, tags: list[str]) -> None:
@@ -97,7 +109,19 @@ class Site:
         path = self.files[n]
         date = path.name[:10]
         body = f"Edited body of story {n}, {headline.lower()}."
-        write(path, article_text(headline, tags, date, body, path.suffix[1:]))
+        self.write(path, article_text(headline, tags, date, body, path.suffix[1:]))
+
+    def reword(self, n: int, version: int) -> None:
+        """Change the body alone: the article keeps its place (a patch rebuild)."""
+        if n not in self.files:
+            return
+        path = self.files[n]
+        text = path.read_text(encoding="utf-8")
+        start = text.index("Body of story") if "Body of story" in text else None
+        if start is None:
+            start = text.index("Edited body of story")
+        end = text.index("\n", start)
+        self.write(path, text[:start] + f"Body of story {n}, version {version}." + text[end:])
 
     def delete(self, n: int) -> None:
         if n in self.files:
@@ -118,19 +142,19 @@ class Site:
         folder = self.root / "content/comments" / slug
         number = len(list(folder.glob("*.yaml"))) if folder.is_dir() else 0
         ident = f"c{n}x{number}aaaa"
-        write(folder / f"20240105T10000{number}Z-{ident}.yaml",
+        self.write(folder / f"20240105T10000{number}Z-{ident}.yaml",
               f"id: {ident}\nname: Reader {number}\ndate: 2024-01-05T10:00:0{number}Z\n"
               f"body: Comment {number} on story {n}.\n")  # fmt: skip
 
     def template(self, on: bool) -> None:
         override = self.root / "templates/404.html"
         if on:
-            write(override, "{% extends 'base.html' %}{% block main %}Lost{% endblock %}\n")
+            self.write(override, "{% extends 'base.html' %}{% block main %}Lost{% endblock %}\n")
         elif override.exists():
             override.unlink()
 
     def config(self, per_page: int) -> None:
-        write(self.root / "broadsheet.yaml", CONFIG.format(per_page=per_page))
+        self.write(self.root / "broadsheet.yaml", CONFIG.format(per_page=per_page))
 
 
 @settings(max_examples=12, deadline=None,

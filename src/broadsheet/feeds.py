@@ -290,8 +290,10 @@ _ENTRIES: dict[tuple[int, str, bool], tuple[Article, SiteConfig, str]] = {}
 """Entries already written in this process: (id of the article, format, full content)
 -> (the article, the site, the text).  Articles and configurations are frozen."""
 
-_ENTRIES_LIMIT = 20_000
-"""How many entries :data:`_ENTRIES` holds before it is emptied (a bound on memory)."""
+_ENTRIES_BUDGET = 4_000_000
+"""How many characters of text :data:`_ENTRIES` holds before it is emptied: a bound on
+each rendering process's memory (full-content entries run to kilobytes each)."""
+_entries_size = 0
 
 
 def _entry_text(
@@ -303,9 +305,12 @@ def _entry_text(
     if known is not None and known[0] is article and known[1] is site:
         return known[2]
     text = write(article, site, full_content)
-    if len(_ENTRIES) >= _ENTRIES_LIMIT:
+    global _entries_size
+    if _entries_size + len(text) > _ENTRIES_BUDGET:
         _ENTRIES.clear()
+        _entries_size = 0
     _ENTRIES[key] = (article, site, text)
+    _entries_size += len(text)
     return text
 
 

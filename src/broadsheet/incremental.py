@@ -115,7 +115,7 @@ class ArticleCache:
         """The base file's token, which a delta names to apply to it."""
         self.delta: dict[str, tuple[Stamp, LoadResult] | None] = {}
         self.delta_saved_ns = 0
-        self._data = b""
+        self._file: io.BufferedReader | None = None
         self._spans: dict[str, tuple[int, int]] = {}
         self._results: dict[str, LoadResult] = {}
         self._read: set[str] = set()
@@ -124,19 +124,26 @@ class ArticleCache:
             self._load()
 
     def _load(self) -> None:
-        # A cache for other options (or another version) is never used.
+        # A cache for other options (or another version) is never used.  Entries are
+        # read one by one when asked for (os.pread): the file is not held in memory.
         try:
-            data = self.path.read_bytes()
-            stream = io.BytesIO(data)
-            key, saved_ns, token = pickle.load(stream)
+            file = self.path.open("rb")
+        except OSError:
+            return
+        try:
+            key, saved_ns, token = pickle.load(file)
             if key != self.key:
+                file.close()
                 return
-            (index_at,) = struct.unpack("<Q", data[-8:])
-            index: dict[str, tuple[Stamp, int, int]] = pickle.loads(data[index_at:-8])
+            size = os.fstat(file.fileno()).st_size
+            (index_at,) = struct.unpack("<Q", os.pread(file.fileno(), 8, size - 8))
+            index: dict[str, tuple[Stamp, int, int]] = pickle.loads(
+                os.pread(file.fileno(), size - 8 - index_at, index_at))
         except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError,
                 struct.error, IndexError):  # fmt: skip
+            file.close()
             return
-        self._data, self.saved_ns, self.base = data, saved_ns, token
+        self._file, self.saved_ns, self.base = file, saved_ns, token
         self.stamps = {rel: stamp for rel, (stamp, _, _) in index.items()}
         self._spans = {rel: (start, end) for rel, (_, start, end) in index.items()}
         try:
@@ -165,13 +172,29 @@ class ArticleCache:
         """The cached load result of ``rel``, whatever its stamp; None when unknown."""
         found = self._results.get(rel)
         if found is None and rel in self._spans:
-            start, end = self._spans[rel]
             try:
-                found = pickle.loads(self._data[start:end])
-            except (pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+                found = pickle.loads(self._span(rel))
+            except (OSError, pickle.PickleError, EOFError, ValueError, TypeError,
+                    AttributeError):  # fmt: skip
                 return None
             self._results[rel] = found
         return found
+
+    def _span(self, rel: str) -> bytes:
+        """The pickled entry of ``rel`` in the base file."""
+        start, end = self._spans[rel]
+        assert self._file is not None
+        data = os.pread(self._file.fileno(), end - start, start)
+        if len(data) != end - start:
+            raise EOFError(f"the article cache ends inside the entry of {rel}")
+        return data
+
+    def close(self) -> None:
+        """Let go of the base file (entries not read yet can no longer be)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._spans = {rel: span for rel, span in self._spans.items() if rel in self._results}
 
     def get(self, source: Source, stamp: Stamp) -> LoadResult | None:
         if self.stamps.get(source.rel) != stamp or self._racy(source.rel, stamp):
@@ -245,9 +268,8 @@ class ArticleCache:
             pickle.dump((self.key, saved_ns, token), file, pickle.HIGHEST_PROTOCOL)
             for rel, (stamp, result) in entries.items():
                 start = file.tell()
-                span = self._spans.get(rel)
-                if span is not None and self._results.get(rel) is result:
-                    file.write(self._data[span[0] : span[1]])  # read from here: its bytes again
+                if rel in self._spans and self._results.get(rel) is result and self._file:
+                    file.write(self._span(rel))  # read from here: its bytes again
                 else:
                     pickle.dump(result, file, pickle.HIGHEST_PROTOCOL)
                 index[rel] = (stamp, start, file.tell())
@@ -255,6 +277,7 @@ class ArticleCache:
             pickle.dump(index, file, pickle.HIGHEST_PROTOCOL)
             file.write(struct.pack("<Q", index_at))
         os.replace(temporary, self.path)
+        self.close()
         self.saved_ns, self.base, self.delta, self.delta_saved_ns = saved_ns, token, {}, 0
 
 

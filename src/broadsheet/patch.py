@@ -114,7 +114,10 @@ class _Patch:
             loading.pop(rel, None)
             if loaded.diagnostics:
                 loading[rel] = loaded.diagnostics
-        updates = self._write(cache, replaced, jobs)
+        try:
+            updates = self._write(cache, replaced, jobs)
+        finally:
+            cache.close()
         hashes = dict(store.meta("hashes"))
         hashes.update((rel, loaded.article.source_hash) for rel, (_, loaded) in fresh.items()
                       if loaded.article is not None and rel in hashes)  # fmt: skip
@@ -123,6 +126,7 @@ class _Patch:
                         "hashes": hashes})  # fmt: skip
         store.commit()
         self._report(result, loading)
+        LOG.debug("patched: %d edited, %d pages rendered", len(edited), updates["rendered"])
         return until
 
     def _edited_sources(self) -> list[Source]:
@@ -212,7 +216,7 @@ class _Patch:
         article_digests = dict(store.meta("articles"))
         article_digests.update(recorder.article_digests)
         # Pages are updated in place; records are added, and those they replace stay.
-        updates = {"articles": article_digests,
+        updates = {"articles": article_digests, "rendered": len(render),
                    "added": store.meta("added") + len(recorder.rows)}  # fmt: skip
         store.put_pages({n: recorder.pages[n] for n in render})
         store.put_records(recorder.rows)

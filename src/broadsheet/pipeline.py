@@ -187,6 +187,7 @@ def load_articles(
             cache.put(sources[number], stamps[number], fresh)
     if cache:
         cache.save()
+        cache.close()
     articles = []
     failed = 0
     for source, outcome in zip(sources, results, strict=True):
