@@ -120,6 +120,7 @@ class ArticleCache:
         self._results: dict[str, LoadResult] = {}
         self._read: set[str] = set()
         """Sources read again in this build (:meth:`put`)."""
+        self._pickled: dict[str, tuple[LoadResult, bytes]] = {}
         if trust:
             self._load()
 
@@ -212,9 +213,12 @@ class ArticleCache:
         times = [part[1] for part in stamp[:2] if part is not None]
         return any(t >= saved_ns - RACY_NS for t in times)
 
-    def put(self, source: Source, stamp: Stamp, result: LoadResult) -> None:
+    def put(self, source: Source, stamp: Stamp, result: LoadResult, data: bytes = b"") -> None:
+        """Record a source read again; ``data``, when given, is ``result`` pickled."""
         self.fresh[source.rel] = (stamp, result)
         self._read.add(source.rel)
+        if data:
+            self._pickled[source.rel] = (result, data)
 
     def save(self) -> None:
         """Write the entries seen in this build (dropping deleted sources), atomically:
@@ -268,7 +272,10 @@ class ArticleCache:
             pickle.dump((self.key, saved_ns, token), file, pickle.HIGHEST_PROTOCOL)
             for rel, (stamp, result) in entries.items():
                 start = file.tell()
-                if rel in self._spans and self._results.get(rel) is result and self._file:
+                pickled = self._pickled.get(rel)
+                if pickled is not None and pickled[0] is result:
+                    file.write(pickled[1])
+                elif rel in self._spans and self._results.get(rel) is result and self._file:
                     file.write(self._span(rel))  # read from here: its bytes again
                 else:
                     pickle.dump(result, file, pickle.HIGHEST_PROTOCOL)
@@ -277,6 +284,7 @@ class ArticleCache:
             pickle.dump(index, file, pickle.HIGHEST_PROTOCOL)
             file.write(struct.pack("<Q", index_at))
         os.replace(temporary, self.path)
+        self._pickled.clear()
         self.close()
         self.saved_ns, self.base, self.delta, self.delta_saved_ns = saved_ns, token, {}, 0
 

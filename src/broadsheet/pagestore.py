@@ -119,9 +119,10 @@ class StoreWriter(Rows):
         self._pages.clear()
         self.rows.clear()
 
-    def finish(self, paths: list[str], meta: dict[str, Any]) -> None:
-        """Write the parents, the page paths (in page order) and ``meta``, and put the
-        store in place of the old one."""
+    def settle(self, paths: list[str]) -> None:
+        """Write the page paths (in page order), the parents and the article digests,
+        and let go of them: called before rendering, so that the rendering processes
+        do not inherit them."""
         self._flush()
         self.db.executemany("UPDATE pages SET path = ? WHERE number = ?",
                             ((path, number) for number, path in enumerate(paths)))  # fmt: skip
@@ -131,6 +132,14 @@ class StoreWriter(Rows):
             ((child, self.page_parents[child].tobytes() if child in self.page_parents else b"",
               b"".join(self.record_parents.get(child, ()))) for child in children),
         )  # fmt: skip
+        _write_meta(self.db, {"articles": self.article_digests})
+        self.page_parents.clear()
+        self.record_parents.clear()
+        self.tracked.clear()
+        self.article_digests.clear()
+
+    def finish(self, meta: dict[str, Any]) -> None:
+        """Write ``meta`` and put the store in place of the old one (after the swap)."""
         _write_meta(self.db, {**meta, "format": FORMAT})
         self.db.commit()
         self.db.close()

@@ -8,6 +8,8 @@ per page.  Elsewhere, and for small jobs, work runs in this process.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -43,10 +45,17 @@ def pmap(
     progress: Progress | None = None,
     stage: str = "",
     chunk: int = 0,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[R]:
-    """``[func(x) for x in items]``, in order, on ``jobs`` processes when worthwhile."""
+    """``[func(x) for x in items]``, in order, on ``jobs`` processes when worthwhile.
+
+    ``meanwhile`` runs in this process once the workers have started (before, when
+    there are none); progress is reported after it.
+    """
     total = len(items)
     if jobs <= 1 or total < MIN_PARALLEL or not can_fork():
+        if meanwhile is not None:
+            meanwhile()
         results = []
         for number, item in enumerate(items, 1):
             results.append(func(item))
@@ -59,16 +68,29 @@ def pmap(
     # Objects that exist before the fork go to the collector's permanent generation:
     # otherwise each worker's collections would touch (and so copy) every page of
     # the parent's memory that holds the archive.
+    release_free_memory()
     gc.freeze()
     try:
         with context.Pool(jobs) as pool:
-            for number, result in enumerate(pool.imap(func, items, chunksize=size), 1):
+            mapped = pool.imap(func, items, chunksize=size)
+            if meanwhile is not None:
+                meanwhile()
+            for number, result in enumerate(mapped, 1):
                 results.append(result)
                 if progress:
                     progress(stage, number, total)
     finally:
         gc.unfreeze()
     return results
+
+
+def release_free_memory() -> None:
+    """Give memory that was freed but kept by the C allocator back to the system
+    (glibc's ``malloc_trim``; elsewhere nothing).  A forked worker starts with every
+    page the parent holds, so memory the parent no longer uses would be counted,
+    once more, in each worker."""
+    with contextlib.suppress(OSError, AttributeError):  # (AttributeError: not glibc)
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 _SHARED: Any = None

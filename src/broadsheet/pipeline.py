@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -103,6 +103,18 @@ def run(
     writer = StoreWriter(config.root) if scan is not None else None
     try:
         plan = plan_site(config, archive, search=search_on, previous=previous, recorder=writer)
+        if writer is not None:
+            paths = [page.path for page in archive.pages]
+            digest_pages = plan.pending or (lambda: None)
+
+            def digest_and_settle() -> None:
+                digest_pages()
+                writer.settle(paths)
+
+            if plan.pending is None:
+                writer.settle(paths)
+            else:
+                plan.pending = digest_and_settle
         if plan.unchanged(previous, out, config.compress):
             result.pages = plan.html_pages
         else:
@@ -123,13 +135,12 @@ def run(
         swap_into_place(staging, out)
     until = steady_until(articles, config, now)
     if writer is not None and scan is not None:
-        writer.finish([page.path for page in archive.pages], {
+        writer.finish({
             "scan": scan, "base": plan.base, "globals": plan.globals,
             "sources": {source.rel: (str(source.path), pickle.dumps(source))
                         for source in reading.sources},
             "found": reading.found,
             "loading": reading.diagnostics, "after": list(diagnostics)[after_loading:],
-            "articles": writer.article_digests,
             "hashes": {a.source: a.source_hash for a in archive.articles},
             "counts": (result.articles, result.failed, result.pages),
             "cache": reading.cache, "output": output_identity(out), "until": until,
@@ -179,12 +190,17 @@ def load_articles(
         for source, stamp in zip(sources, stamps, strict=True)
     ]
     todo = [number for number, found_result in enumerate(results) if found_result is None]
-    loaded = pmap(partial(load_source, options=options), [sources[n] for n in todo], jobs,
+    read = _read_pickled if cache else load_source
+    loaded = pmap(partial(read, options=options), [sources[n] for n in todo], jobs,
                   progress=progress, stage="Reading")  # fmt: skip
-    for number, fresh in zip(todo, loaded, strict=True):
+    for number, outcome in zip(todo, loaded, strict=True):
+        if isinstance(outcome, bytes):
+            # The worker's pickle goes into the cache as it is: no second pickling.
+            fresh = pickle.loads(outcome)
+            cache.put(sources[number], stamps[number], fresh, outcome)  # type: ignore[union-attr]
+        else:
+            fresh = outcome
         results[number] = fresh
-        if cache:
-            cache.put(sources[number], stamps[number], fresh)
     if cache:
         cache.save()
         cache.close()
@@ -203,6 +219,11 @@ def load_articles(
         reading.sources, reading.found = sources, found
         reading.cache = cache.identity if cache else None
     return articles, failed
+
+
+def _read_pickled(source: Source, options: LoadOptions) -> bytes:
+    """:func:`load_source`, pickled (in a worker: for the parent and the cache alike)."""
+    return pickle.dumps(load_source(source, options=options), pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass
@@ -233,6 +254,13 @@ class SitePlan:
     search: bool
     base: bytes = b""
     """What every page digest starts from (templates, theme, config, globals)."""
+    pending: Callable[[], None] | None = None
+    """Computes :attr:`digests` when they are left for later (every page renders)."""
+
+    def settle(self) -> None:
+        """Compute the digests, if they were left for later."""
+        if self.pending is not None:
+            self.pending()
 
     def unchanged(self, previous: dict[str, Any], out: Path, compress: bool) -> bool:
         """Whether the output already is exactly what this build would write."""
@@ -289,14 +317,27 @@ def plan_site(
         files_digest(static_files),
         digester.value(globals_),
     ])  # fmt: skip
-    digester = Digester(base, recorder)
-    digests = [digester.page(page, number) for number, page in enumerate(archive.pages)]
-    render = [
-        number for number, page in enumerate(archive.pages)
-        if previous.get(page.path, [None])[0] != digests[number]
-    ]  # fmt: skip
     html_pages = sum(1 for page in archive.pages if page.template.endswith(".html"))
-    return SitePlan(env, globals_, assets, digests, render, html_pages, search, base)
+    plan = SitePlan(env, globals_, assets, [], [], html_pages, search, base)
+
+    def digest_pages() -> None:
+        digester = Digester(base, recorder)
+        plan.digests[:] = [digester.page(page, number)
+                           for number, page in enumerate(archive.pages)]  # fmt: skip
+        plan.pending = None
+
+    if previous:
+        digest_pages()
+        plan.render = [
+            number for number, page in enumerate(archive.pages)
+            if previous.get(page.path, [None])[0] != plan.digests[number]
+        ]  # fmt: skip
+    else:
+        # No page to keep: every page is rendered, and digests (for the manifest) can be
+        # computed while the workers render (:func:`render_pages`).
+        plan.render = list(range(len(archive.pages)))
+        plan.pending = digest_pages
+    return plan
 
 
 def with_bytecode_cache(env: jinja2.Environment, config: SiteConfig) -> jinja2.Environment:
@@ -348,13 +389,15 @@ def write_site(
     if executor != "local" and todo:
         from .distributed import RenderJob, render
 
+        plan.settle()
         job = RenderJob(config, plan.globals, archive.pages, target, config.compress)
         for number, outcome in render(executor, job, todo, jobs).items():
             files[paths[number]] = [plan.digests[number], outcome]
     else:
         files.update(render_pages(plan.env, archive.pages, todo, target, digests=plan.digests,
-                                  compress=config.compress, jobs=jobs,
-                                  progress=progress))  # fmt: skip
+                                  compress=config.compress, jobs=jobs, progress=progress,
+                                  meanwhile=plan.settle))  # fmt: skip
+    plan.settle()
     finish_tree(target, files, plan.assets, base_assets if base else None, config.compress)
     return plan.html_pages
 
@@ -413,11 +456,15 @@ def render_pages(
     compress: bool,
     jobs: int,
     progress: Progress | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Manifest:
     """Render pages ``todo`` (indices into ``pages``, where only those need be
-    given) into ``target`` in ``jobs`` processes; return their manifest entries."""
+    given) into ``target`` in ``jobs`` processes; return their manifest entries.
+    ``meanwhile`` runs in this process while the workers render (it may fill in
+    ``digests``)."""
     share((env, pages, target, compress))
-    done = pmap(_render_page, todo, jobs, progress=progress, stage="Rendering")
+    done = pmap(_render_page, todo, jobs, progress=progress, stage="Rendering",
+                meanwhile=meanwhile)  # fmt: skip
     files: Manifest = {}
     for number, outcome in zip(todo, done, strict=True):
         if isinstance(outcome, BroadsheetError):
