@@ -281,3 +281,17 @@ def _sources(value: Any) -> str:
     if hasattr(value, "__dataclass_fields__"):
         return repr([(f, _sources(getattr(value, f))) for f in value.__dataclass_fields__])
     return repr(value)
+
+
+def test_patches_keep_compressed_siblings_right(site: Path, builds: Builds) -> None:
+    config = site / "broadsheet.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "compress: true\n", encoding="utf-8")
+    os.utime(config, (time.time() - 3000, time.time() - 3000))
+    build(site, now=NOW)
+    edit(site, RACE, "312 runners", "313 runners")
+    build(site, now=NOW)
+    assert builds.take() == ["full", "patch"]
+    page = site / "site/2024/09/14/caldbeck-fell-race/index.html"
+    assert "313 runners" in page.read_text(encoding="utf-8")
+    assert page.with_name("index.html.gz").is_file()
+    assert_a_full_build_agrees(site, builds)
