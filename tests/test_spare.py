@@ -15,6 +15,8 @@ import importlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -140,3 +142,21 @@ def test_tidying_deletes_what_the_manifest_does_not_list(tmp_path: Path) -> None
     output_module.tidy_into_spare(other, tmp_path / ".site.spare2")
     assert not other.exists() and not (tmp_path / ".site.spare2").exists()
     assert not any(name.startswith(".site.tidy") for name in os.listdir(tmp_path))
+
+
+def test_a_build_waits_for_the_last_tidier_to_make_the_spare(tmp_path: Path) -> None:
+    """In a large archive tidying the previous output takes seconds; a build that
+    starts meanwhile waits for the spare rather than linking every file anew."""
+    out = tmp_path / "site"
+    write(out / "index.html", "live")
+    tidier = subprocess.Popen([sys.executable, "-c",
+                               "import os, sys, time; time.sleep(0.5); folder = sys.argv[1]; "
+                               "os.rename(os.path.join(folder, f'.site.tidy-{os.getpid()}'), "
+                               "os.path.join(folder, '.site.spare'))", str(tmp_path)])  # fmt: skip
+    write(tmp_path / f".site.tidy-{tidier.pid}" / "index.html", "previous")
+    try:
+        staging, reused = output_module.staging_dir(out, reuse=True)
+    finally:
+        tidier.wait(timeout=30)
+    assert reused
+    assert (staging / "index.html").read_text(encoding="utf-8") == "previous"

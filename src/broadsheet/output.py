@@ -37,6 +37,8 @@ def staging_dir(out: Path, *, reuse: bool = False) -> tuple[Path, bool]:
     out.parent.mkdir(parents=True, exist_ok=True)
     recover_output(out)
     _empty_trash(out)
+    if reuse:
+        await_spare(out)
     _remove_abandoned_staging(out)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -155,6 +157,35 @@ def tidy_into_spare(tree: Path | str, spare: Path | str) -> None:
         os.rename(mine, spare)
     except OSError:
         shutil.rmtree(mine, ignore_errors=True)
+
+
+#: How long a build waits for the previous one's tidier to make the spare.
+SPARE_WAIT = 60.0
+#: A tidying folder this recent may be waiting for its tidier to start.
+TIDY_START = 5.0
+
+
+def await_spare(out: Path, limit: float = SPARE_WAIT) -> None:
+    """Wait, at most ``limit`` seconds, for the tidier of the last build to make the
+    spare: in a large archive it takes seconds, but linking every file into a new
+    tree instead (what a build does without a spare) takes longer."""
+    deadline = time.monotonic() + limit
+    while not spare_dir(out).is_dir() and time.monotonic() < deadline:
+        if not any(_tidying(folder) for folder in out.parent.glob(f".{out.name}.tidy-*")):
+            return
+        time.sleep(0.02)
+
+
+def _tidying(folder: Path) -> bool:
+    """Whether a tidier works on ``folder``, or may be about to (it was renamed
+    there moments ago by a build that has since finished)."""
+    pid = folder.name.rsplit("-", 1)[-1]
+    if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+        return True
+    try:
+        return time.time() - folder.stat().st_ctime < TIDY_START
+    except OSError:
+        return False
 
 
 def _remove_abandoned_staging(out: Path) -> None:

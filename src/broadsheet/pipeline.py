@@ -377,15 +377,21 @@ def write_site(
     ``base`` is the manifest of what ``target`` already holds when it is the
     spare (:mod:`broadsheet.output`): pages it holds in their new form stay,
     and its files that no page or asset claims any more are deleted.
+
+    ``old`` and ``base`` are emptied once used: at 100,000 articles each holds
+    hundreds of thousands of entries that the rendering processes need not inherit.
     """
     plan = plan or plan_site(config, archive, search=False, previous={})
     if old is None:
         old = read_manifest(previous) if previous is not None else {}
-    base = base or {}
+    base = base if base is not None else {}
+    spare = bool(base)
     paths = [page.path for page in archive.pages]
     files, todo = carry_over(target, paths, plan.digests, set(plan.render),
                              previous=previous, old=old, base=base,
                              compress=config.compress)  # fmt: skip
+    old.clear()
+    base.clear()
     if executor != "local" and todo:
         from .distributed import RenderJob, render
 
@@ -398,7 +404,7 @@ def write_site(
                                   compress=config.compress, jobs=jobs, progress=progress,
                                   meanwhile=plan.settle))  # fmt: skip
     plan.settle()
-    finish_tree(target, files, plan.assets, base_assets if base else None, config.compress)
+    finish_tree(target, files, plan.assets, base_assets if spare else None, config.compress)
     return plan.html_pages
 
 
