@@ -36,7 +36,9 @@ from .model import Article
 
 STORE = "pages.sqlite"
 #: The store's layout; a store of another format is not used.
-FORMAT = 1
+FORMAT = 2
+#: The array type code of page numbers in parent lists (4 bytes each).
+PAGE_NUMBER = "i"
 #: Kinds of stored records.
 COMPOSITE, FLAT, ARTICLE = 0, 1, 2
 _SCHEMA = """
@@ -85,7 +87,7 @@ class StoreWriter(Rows):
         self.temporary.unlink(missing_ok=True)
         self.db = sqlite3.connect(self.temporary)
         self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
-        self.page_parents: defaultdict[bytes, array[int]] = defaultdict(lambda: array("l"))
+        self.page_parents: defaultdict[bytes, array[int]] = defaultdict(lambda: array(PAGE_NUMBER))
         self.record_parents: defaultdict[bytes, list[bytes]] = defaultdict(list)
         self._pages: list[tuple[int, str, bytes]] = []
 
@@ -225,7 +227,7 @@ class PageStore:
                                   (child,)).fetchone()  # fmt: skip
             if row is None:
                 continue
-            numbers = array("l")
+            numbers = array(PAGE_NUMBER)
             numbers.frombytes(row[0])
             pages.update(numbers)
             held = row[1]

@@ -49,7 +49,7 @@ from .incremental import (
 )
 from .loaders import LoadResult, Source, load_source
 from .model import Article, Page
-from .pagestore import ARTICLE, COMPOSITE, FLAT, PageStore, Rows
+from .pagestore import ARTICLE, COMPOSITE, FLAT, PAGE_NUMBER, PageStore, Rows
 
 LOG = logging.getLogger(__name__)
 #: More edited files than this are left to a full build.
@@ -351,7 +351,7 @@ class _Recorder(Rows):
         """New parent links.  A page keeps its number, so only the records made
         here need to learn of it; a record made here is new to every article and
         record it holds, made here or ``loaded``."""
-        pages: defaultdict[bytes, array[int]] = defaultdict(lambda: array("l"))
+        pages: defaultdict[bytes, array[int]] = defaultdict(lambda: array(PAGE_NUMBER))
         records: defaultdict[bytes, list[bytes]] = defaultdict(list)
         held = self.tracked | loaded
         for parent, children in self._children:
