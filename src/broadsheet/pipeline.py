@@ -98,16 +98,11 @@ def run(
     diagnostics.extend(archive.diagnostics)
     result.articles = len(archive.articles)
 
-    # The last manifest is read after the digests are made, so that the two are not
-    # in memory together (hundreds of megabytes at 100,000 articles).
-    last: Manifest | Callable[[], Manifest] = {}
-    if not clean and (out / MANIFEST).is_file():
-        last = partial(read_manifest, out)
+    previous = {} if clean else read_manifest(out)
     staging: Path | None = None
     writer = StoreWriter(config.root) if scan is not None else None
     try:
-        plan = plan_site(config, archive, search=search_on, previous=last, recorder=writer)
-        previous = plan.previous
+        plan = plan_site(config, archive, search=search_on, previous=previous, recorder=writer)
         if writer is not None:
             paths = [page.path for page in archive.pages]
             digest_pages = plan.pending or (lambda: None)
@@ -261,8 +256,6 @@ class SitePlan:
     """What every page digest starts from (templates, theme, config, globals)."""
     pending: Callable[[], None] | None = None
     """Computes :attr:`digests` when they are left for later (every page renders)."""
-    previous: Manifest = field(default_factory=dict)
-    """The last build's manifest, as compared."""
 
     def settle(self) -> None:
         """Compute the digests, if they were left for later."""
@@ -298,13 +291,11 @@ def plan_site(
     archive: Archive,
     *,
     search: bool,
-    previous: Manifest | Callable[[], Manifest],
+    previous: dict[str, Any],
     recorder: Recorder | None = None,
 ) -> SitePlan:
-    """Build the Environment, digest every page, and compare with the last build's
-    manifest (``previous``, or what it returns once the digests are made: it is
-    then kept as the plan's :attr:`~SitePlan.previous`).  What is digested goes to
-    ``recorder``, when given."""
+    """Build the Environment, digest every page, and compare with the last build
+    (handing what is digested to ``recorder``, when given)."""
     assets = site_assets(config)
     # Every page links to the site's feeds; their URLs are all it needs of them.
     site_feeds = FeedSpec(config.title, "", ())
@@ -337,10 +328,9 @@ def plan_site(
 
     if previous:
         digest_pages()
-        plan.previous = last = previous() if callable(previous) else previous
         plan.render = [
             number for number, page in enumerate(archive.pages)
-            if last.get(page.path, [None])[0] != plan.digests[number]
+            if previous.get(page.path, [None])[0] != plan.digests[number]
         ]  # fmt: skip
     else:
         # No page to keep: every page is rendered, and digests (for the manifest) can be
