@@ -159,11 +159,6 @@ def _write_meta(db: sqlite3.Connection, meta: dict[str, Any]) -> None:
     )
 
 
-def forget(site_root: Path) -> None:
-    """Delete the store (a build that cannot describe its output)."""
-    store_path(site_root).unlink(missing_ok=True)
-
-
 class PageStore:
     """An existing store, read and patched in place (in one transaction)."""
 
