@@ -145,7 +145,9 @@ def build_command(
 
     Rebuilds are incremental: unchanged sources are not re-read and unchanged
     pages are not re-rendered, and the output is the same as a clean build's.
-    Shows a progress bar on a terminal and a line every few seconds elsewhere.
+    After edits to the text of a few articles, only the pages that show them
+    are loaded and rendered again (a patch rebuild). Shows a progress bar on a
+    terminal and a line every few seconds elsewhere.
     """
     result = _run_build(site_dir, output, drafts, strict, future, quiet, jobs, clean, executor)
     sys.exit(result.exit_code)
