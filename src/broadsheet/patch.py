@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import logging
 import pickle
+import shutil
 import sqlite3
 from array import array
 from collections import defaultdict
@@ -238,8 +239,6 @@ class _Patch:
             finish_tree(staging, files, site_assets(config), base_assets if base else None,
                         config.compress)  # fmt: skip
         except BaseException:
-            import shutil
-
             shutil.rmtree(staging, ignore_errors=True)
             raise
         swap_into_place(staging, out)

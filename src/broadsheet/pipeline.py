@@ -34,7 +34,6 @@ from .incremental import (
     Digester,
     InputScan,
     Manifest,
-    Recorder,
     files_digest,
     output_identity,
     read_manifest,
@@ -103,18 +102,6 @@ def run(
     writer = StoreWriter(config.root) if scan is not None else None
     try:
         plan = plan_site(config, archive, search=search_on, previous=previous, recorder=writer)
-        if writer is not None:
-            paths = [page.path for page in archive.pages]
-            digest_pages = plan.pending or (lambda: None)
-
-            def digest_and_settle() -> None:
-                digest_pages()
-                writer.settle(paths)
-
-            if plan.pending is None:
-                writer.settle(paths)
-            else:
-                plan.pending = digest_and_settle
         if plan.unchanged(previous, out, config.compress):
             result.pages = plan.html_pages
         else:
@@ -134,7 +121,7 @@ def run(
     if staging is not None:
         swap_into_place(staging, out)
     until = steady_until(articles, config, now)
-    if writer is not None and scan is not None:
+    if writer is not None:
         writer.finish({
             "scan": scan, "base": plan.base, "globals": plan.globals,
             "sources": {source.rel: (str(source.path), pickle.dumps(source))
@@ -292,10 +279,10 @@ def plan_site(
     *,
     search: bool,
     previous: dict[str, Any],
-    recorder: Recorder | None = None,
+    recorder: StoreWriter | None = None,
 ) -> SitePlan:
     """Build the Environment, digest every page, and compare with the last build
-    (handing what is digested to ``recorder``, when given)."""
+    (handing what is digested to ``recorder``, when given, and settling it)."""
     assets = site_assets(config)
     # Every page links to the site's feeds; their URLs are all it needs of them.
     site_feeds = FeedSpec(config.title, "", ())
@@ -325,6 +312,8 @@ def plan_site(
         plan.digests[:] = [digester.page(page, number)
                            for number, page in enumerate(archive.pages)]  # fmt: skip
         plan.pending = None
+        if recorder is not None:
+            recorder.settle([page.path for page in archive.pages])
 
     if previous:
         digest_pages()
