@@ -6,8 +6,10 @@
 The corpus is written once per tool (``benchmarks.corpus`` / ``benchmarks.peers``: the same
 stories in each tool's format).  Each installed tool builds it once untimed (warm-up), then
 the tools take turns, run by run, the starting tool rotating.  Before every timed clean
-build the tool's folder is reset to its inputs (output and any cache deleted) outside the
-timing.  The table gives the median and fastest wall time, the median CPU time (user +
+build the tool's folder is reset to its inputs outside the timing: its output and any cache
+are moved aside, and deleted only when every run is over (on ext4 without a journal, as on
+our machines, files created within ~30 s of a mass deletion cost far more system time: a
+deletion just before a build would be timed as part of it; see docs/benchmarks.md).  The table gives the median and fastest wall time, the median CPU time (user +
 system of the build process and the children it waited for), the peak resident set size,
 the HTML pages written, pages per second and the wall-time ratio to Broadsheet.
 
@@ -45,6 +47,8 @@ INPUTS = {
     "hugo": frozenset({"content", "hugo.toml", "layouts"}),
 }
 OUTPUT_DIRS = {"broadsheet": "site", "pelican": "output", "hugo": "public"}
+#: The folder of the work directory where :func:`reset` moves outputs and caches.
+SET_ASIDE = ".set-aside"
 LOG_TAIL = 20
 
 
@@ -245,15 +249,22 @@ def measure(tool: Tool, command: list[str], log: Path) -> Measurement:
 
 
 def reset(tool: Tool) -> None:
-    """Delete everything in the tool's folder but its inputs: output, caches, lock files."""
+    """Move everything in the tool's folder but its inputs (output, caches, lock files)
+    into the work directory's set-aside folder, to be deleted by :func:`clear_set_aside`."""
+    aside = tool.site.parent / SET_ASIDE
+    aside.mkdir(exist_ok=True)
     for path in tool.site.iterdir():
         if path.name in INPUTS[tool.name]:
             continue
-        if path.is_dir() and not path.is_symlink():
-            # ignore_errors: a tool's own background clean-up may be deleting it too
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+        try:
+            os.rename(path, aside / f"{tool.name}-{time.time_ns()}-{path.name}")
+        except FileNotFoundError:
+            continue  # a tool's own background clean-up deleted it first
+
+
+def clear_set_aside(workdir: Path) -> None:
+    """Delete what :func:`reset` moved aside (outside any timing)."""
+    shutil.rmtree(workdir / SET_ASIDE, ignore_errors=True)
 
 
 def edit_one(site: Path, run: int) -> Path:
@@ -331,12 +342,16 @@ def timed_run(result: Result, scenario: str, run: int, logs: Path) -> None:
 def benchmark(tools: list[Tool], runs: int, scenario: str, logs: Path) -> list[Result]:
     """Warm up, then alternate the tools run by run; return their results in tool order."""
     results = {tool.name: Result(tool) for tool in tools}
-    warm_up(results, logs)
-    for run in range(runs):
-        shift = run % len(tools)
-        for tool in tools[shift:] + tools[:shift]:
-            if results[tool.name].error is None:
-                timed_run(results[tool.name], scenario, run, logs)
+    try:
+        warm_up(results, logs)
+        for run in range(runs):
+            shift = run % len(tools)
+            for tool in tools[shift:] + tools[:shift]:
+                if results[tool.name].error is None:
+                    timed_run(results[tool.name], scenario, run, logs)
+    finally:
+        for workdir in {tool.site.parent for tool in tools}:
+            clear_set_aside(workdir)
     return list(results.values())
 
 

@@ -1,0 +1,47 @@
+"""The benchmark runner's preparation of a timed clean build (``benchmarks/run.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.run import SET_ASIDE, Tool, clear_set_aside, reset
+
+
+def _tool(site: Path) -> Tool:
+    return Tool("broadsheet", "0", site, site / "site", ["true"], ["true"], {})
+
+
+def test_reset_moves_everything_but_the_inputs_aside(tmp_path: Path) -> None:
+    site = tmp_path / "broadsheet"
+    (site / "content").mkdir(parents=True)
+    (site / "content" / "a.md").write_text("kept", encoding="utf-8")
+    (site / "broadsheet.yaml").write_text("title: T\n", encoding="utf-8")
+    (site / "site" / "a").mkdir(parents=True)
+    (site / "site" / "a" / "index.html").write_text("old page", encoding="utf-8")
+    (site / ".broadsheet-cache").mkdir()
+    (site / ".lock").write_text("", encoding="utf-8")
+
+    reset(_tool(site))
+
+    assert sorted(p.name for p in site.iterdir()) == ["broadsheet.yaml", "content"]
+    assert (site / "content" / "a.md").read_text(encoding="utf-8") == "kept"
+    # Moved, not deleted: a deletion just before a timed build would be timed with it.
+    moved = sorted(p.name.split("-", 2)[2] for p in (tmp_path / SET_ASIDE).iterdir())
+    assert moved == [".broadsheet-cache", ".lock", "site"]
+    pages = list((tmp_path / SET_ASIDE).rglob("index.html"))
+    assert [p.read_text(encoding="utf-8") for p in pages] == ["old page"]
+
+    clear_set_aside(tmp_path)
+    assert not (tmp_path / SET_ASIDE).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broadsheet"]
+
+
+def test_reset_twice_keeps_both_outputs_apart(tmp_path: Path) -> None:
+    site = tmp_path / "broadsheet"
+    site.mkdir()
+    for text in ("first", "second"):
+        (site / "site").mkdir()
+        (site / "site" / "index.html").write_text(text, encoding="utf-8")
+        reset(_tool(site))
+    found = sorted(p.read_text(encoding="utf-8") for p in (tmp_path / SET_ASIDE).rglob("*.html"))
+    assert found == ["first", "second"]
