@@ -9,9 +9,11 @@ the tools take turns, run by run, the starting tool rotating.  Before every time
 build the tool's folder is reset to its inputs outside the timing: its output and any cache
 are moved aside, and deleted only when every run is over (on ext4 without a journal, as on
 our machines, files created within ~30 s of a mass deletion cost far more system time: a
-deletion just before a build would be timed as part of it; see docs/benchmarks.md).  The table gives the median and fastest wall time, the median CPU time (user +
-system of the build process and the children it waited for), the peak resident set size,
-the HTML pages written, pages per second and the wall-time ratio to Broadsheet.
+deletion just before a build would be timed as part of it; see docs/benchmarks.md).
+
+The table gives the median and fastest wall time, the median CPU time (user + system of the
+build process and the children it waited for), the peak resident set size, the HTML pages
+written, pages per second and the wall-time ratio to Broadsheet.
 
 ``--scenario noop`` and ``--scenario edit-one`` (Broadsheet only) time a rebuild after a full
 build: with nothing changed, or after a sentence is appended to one article.

@@ -8,6 +8,7 @@ Nothing here writes files.
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
@@ -22,6 +23,7 @@ import jinja2
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from jinja2.utils import missing
+from markupsafe import Markup
 
 from .config import SiteConfig
 from .errors import Diagnostic, TemplateError
@@ -54,6 +56,7 @@ def make_environment(
     env.globals["site"] = config
     env.globals["structured_data"] = partial(_structured_data, config)
     env.globals["comment_counts"] = {}
+    env.globals["river_item"] = _river_item(env)
     env.globals.update(globals_ or {})
     return env
 
@@ -85,9 +88,52 @@ def _href_filter(pretty: bool) -> Callable[[Context, str], str]:
         root = context.resolve_or_missing("root")
         if root is missing:
             raise KeyError("root")
-        return link(root, url, pretty)
+        linked = link(root, url, pretty)
+        # Rendering a river item for any page: the link to the home page is "./" only
+        # where the root prefix is empty.
+        return HOME_MARK if root is ROOT_MARK and linked == ROOT_MARK else linked
 
     return href
+
+
+#: Stand for the page's root prefix (and for a link to the home page) in a river
+#: item rendered once for every page that lists it (:func:`_river_item`).  NUL is
+#: left out of every text Broadsheet reads; the random part makes the marks
+#: impossible to write on purpose.
+_TOKEN = os.urandom(8).hex()
+ROOT_MARK = f"\x00{_TOKEN}\x00"
+HOME_MARK = f"\x00{_TOKEN}:home\x00"
+#: River items kept per process; past this many the cache starts again.
+RIVER_CACHE = 32768
+
+
+def _river_item(env: jinja2.Environment) -> Callable[[Context, Any], Markup]:
+    """The ``river_item(item)`` global: ``_river_item.html`` for one article of a
+    listing.
+
+    An article is listed on a dozen pages (its section, tags, author, days,
+    months, years, home, related stories); its item is rendered once, with
+    :data:`ROOT_MARK` for the root prefix, and the mark is replaced with each
+    page's prefix.  The item template therefore sees only ``item``,
+    ``comment_count`` and the globals, which is all the cache is keyed on.
+    """
+    cache: dict[int, tuple[Any, int, str]] = {}
+
+    @pass_context
+    def river_item(context: Context, item: Any) -> Markup:
+        counts: Mapping[str, int] = context.get("comment_counts") or {}
+        count = counts.get(item.slug, 0)
+        entry = cache.get(id(item))
+        if entry is None or entry[0] is not item or entry[1] != count:
+            if len(cache) >= RIVER_CACHE:
+                cache.clear()
+            template = env.get_template("_river_item.html")
+            html = template.render(item=item, comment_count=count, root=ROOT_MARK)
+            entry = cache[id(item)] = (item, count, html)
+        root = context["root"]
+        return Markup(entry[2].replace(HOME_MARK, root or "./").replace(ROOT_MARK, root))
+
+    return river_item
 
 
 def absolute_url(base_url: str, url: str) -> str:
