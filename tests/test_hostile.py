@@ -794,6 +794,29 @@ def test_special_files_are_refused_without_blocking(site: Path) -> None:
     assert (site / "site/2024/01/04/piped/index.html").is_file()
 
 
+def test_a_file_that_grows_after_its_size_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader asks for the size it saw, then for what the file grew by, never for
+    more than the limit: a file growing while it is read is still refused past it."""
+    from broadsheet.errors import SourceError
+    from broadsheet.loaders import _read_bytes
+
+    grown = tmp_path / "grown.txt"
+    grown.write_bytes(b"x" * 100)
+    real = grown.stat()
+    fields = list(real)
+    fields[stat.ST_SIZE] = 10  # as it was when looked at
+    small = os.stat_result(fields)
+    original = Path.stat
+    monkeypatch.setattr(
+        Path, "stat", lambda self, **kw: small if self == grown else original(self, **kw)
+    )
+    assert _read_bytes(grown, "grown.txt", limit=200) == b"x" * 100
+    with pytest.raises(SourceError, match="file is 51 bytes, larger than the 50-byte limit"):
+        _read_bytes(grown, "grown.txt", limit=50)
+
+
 def test_unreadable_files_are_errors(site: Path) -> None:
     if os.geteuid() == 0:
         pytest.skip("running as root, where chmod 000 does not stop reading; "

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from broadsheet import yamlio
 from broadsheet.errors import SourceError
-from broadsheet.loaders import LoadOptions, Source, load_source, markdown, plaintext
+from broadsheet.loaders import LoadOptions, Source, load_source, markdown, meta, plaintext
 from broadsheet.loaders.decode import decode
 from broadsheet.loaders.meta import (
     MAX_METADATA_VALUES,
@@ -431,6 +431,13 @@ def test_clean_text_is_visible_single_line_and_idempotent(text: str) -> None:
     assert not INVISIBLE.search(cleaned)
     assert cleaned == cleaned.strip() and "  " not in cleaned and "\n" not in cleaned
     assert clean_text(cleaned) == cleaned
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text(alphabet="\t\n\r ab\x0b\x1c"))
+def test_clean_text_skips_nothing_on_plain_ascii(text: str) -> None:
+    """The shortcut for printable ASCII gives what the full cleaning gives."""
+    assert clean_text(text) == meta._clean(text)
 
 
 def test_metadata_budget_is_what_the_loaders_use() -> None:

@@ -289,7 +289,11 @@ def _read_bytes(path: Path, shown: str, limit: int, advice: str = "split it") ->
         size, data = info.st_size, b""
         if size <= limit:
             with path.open("rb") as handle:
-                data = handle.read(limit + 1)
+                # Asking for limit + 1 bytes at once would allocate that much for
+                # every file; ask for the size first, then for what it grew by.
+                data = handle.read(size + 1)
+                if len(data) > size:
+                    data += handle.read(limit + 1 - len(data))
             size = max(size, len(data))
     except OSError as exc:
         raise SourceError.at(shown, None, f"cannot read: {exc.strerror or exc}") from None

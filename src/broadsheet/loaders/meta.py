@@ -237,8 +237,19 @@ _JOINABLE = f"[^\\x00-\\x7f\\s{_JOINERS}{_BIDI}{_ZERO_WIDTH}]"
 STRAY_JOINER = re.compile(f"(?<!{_JOINABLE})[{_JOINERS}]|[{_JOINERS}](?!{_JOINABLE})")
 
 
+#: A character other than printable ASCII, tab and line ends: text without one has
+#: nothing for INVISIBLE or STRAY_JOINER to remove.
+_NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e]")
+
+
 def clean_text(text: str) -> str:
     """``text`` as one line: invisible characters removed, whitespace collapsed."""
+    if not _NOT_PLAIN.search(text):
+        return " ".join(text.split())
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
     visible = INVISIBLE.sub(lambda m: " " if m.group().isspace() else "", text)
     return " ".join(STRAY_JOINER.sub("", visible).split())
 
