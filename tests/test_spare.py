@@ -89,6 +89,10 @@ def test_the_live_output_is_never_written_through_a_hard_link(
 
     monkeypatch.setattr(output_module, "retire", check_then_retire)
     edit(sample_site, "Record-breaking", "Recorded")
+    # Another article, too: its pages are the same in the spare and the live output
+    # (one file, hard-linked), and are rendered again.
+    other = sample_site / "content/news/2023-03-14-harbour-wall-repairs.txt"
+    other.write_text(other.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     build(sample_site, now=NOW)  # renders into the spare, which shares files with `live`
     assert retired == [live]
 
@@ -160,3 +164,67 @@ def test_a_build_waits_for_the_last_tidier_to_make_the_spare(tmp_path: Path) -> 
         tidier.wait(timeout=30)
     assert reused
     assert (staging / "index.html").read_text(encoding="utf-8") == "previous"
+
+
+def restyle(site: Path, number: int) -> None:
+    """Change the page frame: every HTML page renders anew."""
+    theme = Path(output_module.__file__).resolve().parents[2] / "templates" / "base.html"
+    text = theme.read_text(encoding="utf-8")
+    text = text.replace("</footer>", f"<!-- style {number} -->\n</footer>")
+    write(site / "templates/base.html", text)
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*.html")}
+
+
+def test_pages_rendered_again_keep_the_spares_own_files(
+    sample_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template change renders every page into the spare: files only the spare
+    holds are rewritten in place (no inode freed and taken again), files it shares
+    with the live output are replaced, and the live output is never written through."""
+    out, spare = sample_site / "site", sample_site / ".site.spare"
+    build(sample_site, now=NOW)
+    restyle(sample_site, 1)
+    build(sample_site, now=NOW)  # every page new: the first output becomes the spare
+    own = inodes(spare)
+    assert own and all((spare / rel).stat().st_nlink == 1 for rel in own)
+    live = tree(out)
+    retired: list[dict[str, str]] = []
+    real_retire = output_module.retire
+
+    def check_then_retire(old: Path, where: Path) -> None:
+        retired.append(tree(old))
+        real_retire(old, where)
+
+    monkeypatch.setattr(output_module, "retire", check_then_retire)
+    restyle(sample_site, 2)
+    build(sample_site, now=NOW)
+    assert retired == [live]
+    assert inodes(out) == own, "every page rewritten where it was"
+    clean = sample_site / "clean"
+    build(sample_site, clean, now=NOW, clean=True)
+    assert tree(out) == tree(clean)
+
+
+@pytest.mark.parametrize("before, after", [(True, False), (False, True), (True, True)])
+def test_compressed_siblings_follow_the_setting(sample_site: Path, before: bool,
+                                                after: bool) -> None:  # fmt: skip
+    """Pages rendered again into a spare of another ``compress`` setting keep no stale
+    ``.gz`` or ``.br`` file, nor one for a page that became too short to compress."""
+    config = sample_site / "broadsheet.yaml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original + f"compress: {str(before).lower()}\n", encoding="utf-8")
+    build(sample_site, now=NOW)
+    restyle(sample_site, 1)
+    build(sample_site, now=NOW)  # the first output becomes the spare
+    config.write_text(original + f"compress: {str(after).lower()}\n", encoding="utf-8")
+    write(sample_site / "templates/404.html", "{{ page.title }}\n")  # now too short for .gz
+    restyle(sample_site, 2)
+    build(sample_site, now=NOW)
+    clean = sample_site / "clean"
+    build(sample_site, clean, now=NOW, clean=True)
+    assert tree(sample_site / "site") == tree(clean)
+    assert (clean / "index.html.gz").exists() == after
+    assert not (clean / "404.html.gz").exists()

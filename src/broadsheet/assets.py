@@ -83,6 +83,8 @@ def compress_files(root: Path, files: Iterable[str]) -> int:
             continue
         data = path.read_bytes()
         if len(data) < MIN_COMPRESS_BYTES:
+            for suffix in (".gz", ".br"):  # left by an earlier, longer version
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
             continue
         # mtime=0 keeps the .gz bytes identical from build to build.
         write_new(path.with_name(path.name + ".gz"), gzip.compress(data, 9, mtime=0))

@@ -227,8 +227,9 @@ class _Patch:
         staging, reused = staging_dir(out, reuse=True)
         try:
             base, base_assets = read_manifest_with_assets(staging) if reused else ({}, [])
-            files, todo = carry_over(staging, paths, digests, render, previous=out, old=old,
-                                     base=base, compress=config.compress)  # fmt: skip
+            files, todo, rewritten = carry_over(staging, paths, digests, render, previous=out,
+                                                old=old, base=base,
+                                                compress=config.compress)  # fmt: skip
             missing = [n for n in todo if n not in pages]
             pages.update((n, loader.page(data)) for n, data in store.pages(missing).items())
             listed: list[Page | None] = [pages.get(n) for n in range(len(paths))]
@@ -237,7 +238,7 @@ class _Patch:
                                       compress=config.compress,
                                       jobs=min(jobs or default_jobs(), max(1, len(todo) // 64))))
             finish_tree(staging, files, site_assets(config), base_assets if base else None,
-                        config.compress)  # fmt: skip
+                        config.compress, rewritten)  # fmt: skip
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -376,9 +376,9 @@ def write_site(
     base = base if base is not None else {}
     spare = bool(base)
     paths = [page.path for page in archive.pages]
-    files, todo = carry_over(target, paths, plan.digests, set(plan.render),
-                             previous=previous, old=old, base=base,
-                             compress=config.compress)  # fmt: skip
+    files, todo, replaced = carry_over(target, paths, plan.digests, set(plan.render),
+                                       previous=previous, old=old, base=base,
+                                       compress=config.compress)  # fmt: skip
     old.clear()
     base.clear()
     if executor != "local" and todo:
@@ -393,7 +393,8 @@ def write_site(
                                   compress=config.compress, jobs=jobs, progress=progress,
                                   meanwhile=plan.settle))  # fmt: skip
     plan.settle()
-    finish_tree(target, files, plan.assets, base_assets if spare else None, config.compress)
+    finish_tree(target, files, plan.assets, base_assets if spare else None, config.compress,
+                replaced)  # fmt: skip
     return plan.html_pages
 
 
@@ -407,13 +408,17 @@ def carry_over(
     old: Manifest,
     base: Manifest,
     compress: bool,
-) -> tuple[Manifest, list[int]]:
+) -> tuple[Manifest, list[int], Manifest]:
     """Put into ``target`` every page that need not be rendered: kept from the
     spare (``base``) when it holds the page as it is now, else hard-linked from
-    ``previous``.  Return the manifest entries so far and the pages to render
-    (those in ``rendering`` and those that could not be linked), in order."""
+    ``previous``.  Return the manifest entries so far, the pages to render
+    (those in ``rendering`` and those that could not be linked), in order, and
+    the spare's entries of the pages to render: their files are left in place to
+    be rewritten (:func:`~broadsheet.output.write_new`), and :func:`finish_tree`
+    deletes those the pages no longer write."""
     _MADE.clear()
     files: Manifest = {}
+    replaced: Manifest = {}
     rendering = set(rendering)
     variants = (".gz", ".br") if compress else ()
     for number, path in enumerate(paths):
@@ -422,10 +427,12 @@ def carry_over(
             files[path] = held  # the spare has it already
             rendering.discard(number)
             continue
+        if number in rendering:
+            if held is not None:
+                replaced[path] = held
+            continue
         if held is not None:
             _unlink_all(target, held[1])
-        if number in rendering:
-            continue
         digest, outputs = old[path]
         if not all(_link(previous, target, rel) for rel in outputs):  # type: ignore[arg-type]
             rendering.add(number)
@@ -436,9 +443,10 @@ def carry_over(
                 _link(previous, target, rel + suffix)  # type: ignore[arg-type]
     if base:
         _unlink_all(target, [rel for path, (_, outputs) in base.items()
-                             if path not in files or files[path][1] != outputs
+                             if path not in replaced
+                             and (path not in files or files[path][1] != outputs)
                              for rel in outputs])  # fmt: skip
-    return files, sorted(rendering)
+    return files, sorted(rendering), replaced
 
 
 def render_pages(
@@ -476,16 +484,41 @@ def finish_tree(
     assets: list[Asset],
     base_assets: Iterable[str] | None,
     compress: bool,
+    replaced: Manifest | None = None,
 ) -> None:
-    """Copy the static files (deleting those of the spare, ``base_assets``, that
-    are gone) and write the manifest."""
+    """Delete what the spare held for the pages rendered again (``replaced``, from
+    :func:`carry_over`) that they no longer write; copy the static files (deleting
+    those of the spare, ``base_assets``, that are gone) and write the manifest."""
+    if replaced:
+        _drop_replaced(target, files, replaced, compress)
     if base_assets is not None:
         current = {asset.output for asset in assets}
         _unlink_all(target, [rel for rel in base_assets if rel not in current])
+        if not compress:
+            _unlink_all(target, _siblings(target, current))
     copy_assets(assets, target)
     if compress:
         compress_files(target, [a.output for a in assets])
     write_manifest(target, files, [a.output for a in assets])
+
+
+def _drop_replaced(target: Path, files: Manifest, replaced: Manifest, compress: bool) -> None:
+    """Files of the spare that re-rendered pages no longer write: those they wrote
+    before and not now, and (without ``compress``) compressed siblings of those
+    they wrote, from a build that compressed."""
+    stale: list[str] = []
+    for path, (_, outputs) in replaced.items():
+        written = files[path][1]
+        stale.extend(rel for rel in outputs if rel not in written)
+        if not compress:
+            stale.extend(_siblings(target, written))
+    _unlink_all(target, stale)
+
+
+def _siblings(target: Path, rels: Iterable[str]) -> list[str]:
+    """The ``.gz`` and ``.br`` files of ``rels`` that ``target`` holds."""
+    return [rel + suffix for rel in rels for suffix in (".gz", ".br")
+            if os.path.lexists(target / (rel + suffix))]  # fmt: skip
 
 
 def _unlink_all(root: Path, rels: Iterable[str]) -> None:
