@@ -228,3 +228,19 @@ def test_compressed_siblings_follow_the_setting(sample_site: Path, before: bool,
     assert tree(sample_site / "site") == tree(clean)
     assert (clean / "index.html.gz").exists() == after
     assert not (clean / "404.html.gz").exists()
+
+
+def test_a_clean_build_renders_every_page_into_the_spare(sample_site: Path) -> None:
+    """``--clean`` takes the spare too (deleting it would free every inode just as the
+    build creates as many), but trusts none of its pages."""
+    out, spare = sample_site / "site", sample_site / ".site.spare"
+    build(sample_site, now=NOW)
+    edit(sample_site, "Record field", "Record-breaking field")
+    build(sample_site, now=NOW)
+    (spare / "404.html").unlink()  # a page the edit did not change: the spare "holds" it
+    write(spare / "404.html", "not what the template makes\n")
+    build(sample_site, now=NOW, clean=True)
+    assert not spare.exists() or "not what" not in (spare / "404.html").read_text()
+    clean = sample_site / "clean"
+    build(sample_site, clean, now=NOW, clean=True)
+    assert tree(out) == tree(clean)

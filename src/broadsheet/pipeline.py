@@ -105,8 +105,11 @@ def run(
         if plan.unchanged(previous, out, config.compress):
             result.pages = plan.html_pages
         else:
-            staging, reused = staging_dir(out, reuse=bool(previous))
+            staging, reused = staging_dir(out, reuse=bool(previous) or clean)
             base, base_assets = read_manifest_with_assets(staging) if reused else ({}, [])
+            if clean:
+                # The spare's files are overwritten, not trusted: no page is kept.
+                base = {path: ["", outputs] for path, (_, outputs) in base.items()}
             result.pages = write_site(config, archive, staging, plan=plan, previous=out,
                                       old=previous, base=base, base_assets=base_assets, jobs=jobs,
                                       progress=progress, executor=executor)  # fmt: skip
@@ -423,8 +426,8 @@ def carry_over(
     variants = (".gz", ".br") if compress else ()
     for number, path in enumerate(paths):
         held = base.get(path)
-        if held is not None and held[0] == digests[number]:
-            files[path] = held  # the spare has it already
+        if held is not None and held[0] and held[0] == digests[number]:
+            files[path] = held  # the spare has it already (not when cleared: --clean)
             rendering.discard(number)
             continue
         if number in rendering:
