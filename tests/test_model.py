@@ -12,12 +12,23 @@ from hypothesis import strategies as st
 from broadsheet.model import Article, Html
 
 
-@given(st.text())
-def test_html_reads_back_exactly(text: str) -> None:
-    html = Html.of(text)
+@given(st.text() | st.sampled_from(["x", "\x00", "\x00x", "x\x9c", "\ud800 lone"]),
+       st.booleans())
+def test_html_reads_back_exactly(text: str, compress: bool) -> None:
+    html = Html.of(text, compress)
     assert str(html) == text
     assert pickle.loads(pickle.dumps(html)) == html
-    assert Html.of(text) == html, "the same text packs to the same bytes (digests rely on it)"
+    assert Html.of(text, compress) == html, "the same text packs the same (digests rely on it)"
+    assert Html.of(text, not compress) != html, "the two forms are told apart"
+
+
+def test_bodies_are_compressed_in_large_archives_only() -> None:
+    from broadsheet.config import SiteConfig
+    from broadsheet.pipeline import COMPRESS_ABOVE, load_options
+
+    config = SiteConfig()
+    assert not load_options(config, COMPRESS_ABOVE).compress_bodies
+    assert load_options(config, COMPRESS_ABOVE + 1).compress_bodies
 
 
 def test_a_body_takes_a_fraction_of_its_text_in_memory() -> None:

@@ -105,8 +105,12 @@ def assert_a_full_build_agrees(site: Path, builds: Builds) -> None:
     assert tree(site / "site") == before
 
 
-def test_body_edits_are_patched_and_equal_a_full_build(site: Path, builds: Builds,
-                                                       tmp_path: Path) -> None:
+@pytest.mark.parametrize("compress_above", [20_000, 0], ids=["bodies as text", "compressed"])
+def test_body_edits_are_patched_and_equal_a_full_build(
+    site: Path, builds: Builds, compress_above: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The patch loads the edited sources as the last full build loaded them.
+    monkeypatch.setattr(pipeline, "COMPRESS_ABOVE", compress_above)
     build(site, now=NOW)
     assert builds.take() == ["full"]
     edits = [(RACE, "312 runners", "313 runners"),

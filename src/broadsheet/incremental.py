@@ -54,7 +54,7 @@ DELTA_LIMIT = 64
 MANIFEST = ".broadsheet-manifest"
 _FORMAT = 1
 #: The article cache's layout (a header, then the entries); records changed with it.
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 
 Stamp = tuple[Any, ...]
 

@@ -33,22 +33,30 @@ class Correction:
 
 @dataclass(frozen=True, slots=True)
 class Html:
-    """An HTML fragment kept compressed in memory.
+    """An HTML fragment kept as UTF-8, compressed unless asked not to be.
 
     Article bodies are most of an archive's memory, and Python holds text with
     any character beyond Latin-1 (a curly quote) at two or four bytes a
-    character; compressed UTF-8 takes about a quarter of that.  ``str(html)``
-    gives the text back; Jinja treats it as markup already escaped.
+    character; compressed UTF-8 takes about a quarter of that.  Compressing
+    costs about 0.1 ms an article and reading it back a third of that, so
+    archives small enough to hold their bodies as they are
+    (:data:`broadsheet.pipeline.COMPRESS_ABOVE`) keep them uncompressed.
+    ``str(html)`` gives the text back; Jinja treats it as markup already escaped.
     """
 
     packed: bytes
+    """zlib's stream, or NUL (which no zlib stream starts with) and the UTF-8 text."""
 
     @classmethod
-    def of(cls, text: str) -> Html:
-        return cls(zlib.compress(text.encode("utf-8", "surrogatepass"), 1))
+    def of(cls, text: str, compress: bool = True) -> Html:
+        data = text.encode("utf-8", "surrogatepass")
+        return cls(zlib.compress(data, 1) if compress else b"\x00" + data)
 
     def __str__(self) -> str:
-        return zlib.decompress(self.packed).decode("utf-8", "surrogatepass")
+        packed = self.packed
+        if packed[:1] == b"\x00":
+            return str(memoryview(packed)[1:], "utf-8", "surrogatepass")
+        return zlib.decompress(packed).decode("utf-8", "surrogatepass")
 
     def __html__(self) -> str:
         return str(self)

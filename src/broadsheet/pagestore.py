@@ -36,7 +36,7 @@ from .model import Article
 
 STORE = "pages.sqlite"
 #: The store's layout; a store of another format is not used.
-FORMAT = 2
+FORMAT = 3
 #: The array type code of page numbers in parent lists (4 bytes each).
 PAGE_NUMBER = "i"
 #: Kinds of stored records.

@@ -101,12 +101,11 @@ class _Patch:
         store, config = self.store, self.config
         until: datetime = store.meta("until")
         edited = self._edited_sources()
-        from .pipeline import load_options
-
-        cache = ArticleCache(config.root, load_options(config))
+        options = store.meta("options")  # the last full build's: the config is the same
+        cache = ArticleCache(config.root, options)
         if cache.identity != store.meta("cache"):
             raise Declined("the article cache is not the one the store was made with")
-        fresh = {source.rel: (source_stamp(source), load_source(source, load_options(config)))
+        fresh = {source.rel: (source_stamp(source), load_source(source, options))
                  for source in edited}  # fmt: skip
         replaced = self._replacements(cache, fresh)
         cache.write(dict(fresh))

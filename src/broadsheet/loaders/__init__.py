@@ -72,6 +72,8 @@ class LoadOptions:
     unsafe_html: bool = False
     entities: bool = False
     """Find people and places in the text of articles whose metadata lists neither."""
+    compress_bodies: bool = True
+    """Keep article bodies compressed in memory (:class:`~broadsheet.model.Html`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,7 +375,7 @@ def _load(source: Source, options: LoadOptions, warnings: list[Diagnostic]) -> A
         slug=slug or f"article-{digest[:10]}",
         headline=headline,
         summary=fields.get("summary") or clean_text(body.summary),
-        body=Html.of(body.html),
+        body=Html.of(body.html, options.compress_bodies),
         date=fields.get("date"),
         updated=fields.get("updated"),
         authors=fields.get("authors", ()),
