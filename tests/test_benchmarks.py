@@ -45,3 +45,24 @@ def test_reset_twice_keeps_both_outputs_apart(tmp_path: Path) -> None:
         reset(_tool(site))
     found = sorted(p.read_text(encoding="utf-8") for p in (tmp_path / SET_ASIDE).rglob("*.html"))
     assert found == ["first", "second"]
+
+
+def test_paired_builds_start_from_the_inputs_alone(tmp_path: Path) -> None:
+    from benchmarks.paired import copy_inputs, set_aside
+
+    corpus = tmp_path / "corpus"
+    (corpus / "content").mkdir(parents=True)
+    (corpus / "content" / "a.md").write_text("text", encoding="utf-8")
+    (corpus / "broadsheet.yaml").write_text("title: T\n", encoding="utf-8")
+    (corpus / "site").mkdir()  # the corpus's own output is not copied
+    copy = tmp_path / "work" / "new"
+    copy_inputs(corpus, copy)
+    assert sorted(p.name for p in copy.iterdir()) == ["broadsheet.yaml", "content"]
+    (copy / "site").mkdir()
+    (copy / ".site.spare").mkdir()
+    (copy / ".broadsheet-cache").mkdir()
+    aside = tmp_path / "work" / ".set-aside"
+    set_aside(copy, aside)
+    assert sorted(p.name for p in copy.iterdir()) == ["broadsheet.yaml", "content"]
+    assert sorted(p.name.split("-", 1)[1] for p in aside.iterdir()) == [
+        ".broadsheet-cache", ".site.spare", "site"]
