@@ -244,3 +244,24 @@ def test_a_clean_build_renders_every_page_into_the_spare(sample_site: Path) -> N
     clean = sample_site / "clean"
     build(sample_site, clean, now=NOW, clean=True)
     assert tree(out) == tree(clean)
+
+
+def test_pages_linked_into_the_spare_keep_their_folders(sample_site: Path) -> None:
+    """A page the live output holds in its new form is hard-linked into the spare in
+    place of the spare's stale copy; the folder stays (not removed and made again)."""
+    out, spare = sample_site / "site", sample_site / ".site.spare"
+    build(sample_site, now=NOW)
+    restyle(sample_site, 1)
+    build(sample_site, now=NOW)  # the spare now holds only stale pages of its own
+    folders_before = {p.relative_to(spare).as_posix(): p.stat().st_ino
+                      for p in spare.rglob("*") if p.is_dir()}  # fmt: skip
+    edit(sample_site, "Record field", "Record-breaking field")
+    build(sample_site, now=NOW)  # most pages are linked from the live output
+    folders_after = {p.relative_to(out).as_posix(): p.stat().st_ino
+                     for p in out.rglob("*") if p.is_dir()}  # fmt: skip
+    still = [rel for rel in folders_before if rel in folders_after]
+    kept = [rel for rel in still if folders_after[rel] == folders_before[rel]]
+    assert len(still) > 50 and kept == still
+    clean = sample_site / "clean"
+    build(sample_site, clean, now=NOW, clean=True)
+    assert tree(out) == tree(clean) and folders(out) == folders(clean)

@@ -445,7 +445,9 @@ def carry_over(
                 replaced[path] = held
             continue
         if held is not None:
-            _unlink_all(target, held[1])
+            # Its folder stays for the link (removing and making it again would free
+            # an inode and take another: see output.write_new).
+            _unlink_all(target, held[1], prune=False)
         digest, outputs = old[path]
         if not all(_link(previous, target, rel) for rel in outputs):  # type: ignore[arg-type]
             rendering.add(number)
@@ -534,8 +536,9 @@ def _siblings(target: Path, rels: Iterable[str]) -> list[str]:
             if os.path.lexists(target / (rel + suffix))]  # fmt: skip
 
 
-def _unlink_all(root: Path, rels: Iterable[str]) -> None:
-    """Delete files (and their compressed siblings) of a tree, and folders left empty."""
+def _unlink_all(root: Path, rels: Iterable[str], prune: bool = True) -> None:
+    """Delete files (and their compressed siblings) of a tree, and (with ``prune``)
+    folders left empty."""
     for rel in rels:
         for suffix in ("", ".gz", ".br"):
             try:
@@ -545,7 +548,7 @@ def _unlink_all(root: Path, rels: Iterable[str]) -> None:
             except IsADirectoryError:
                 shutil.rmtree(root / rel, ignore_errors=True)
         folder = (root / rel).parent
-        while folder != root:
+        while prune and folder != root:
             try:
                 folder.rmdir()
             except OSError:
