@@ -11,8 +11,9 @@ their new form stay, pages the current output holds are hard-linked from it,
 the rest are rendered, and what no longer exists is deleted.  A rebuild after
 an edit thus touches a few hundred files instead of re-creating a tree of tens
 of thousands, and the output is still swapped in whole, atomically.  Files are
-never written through: a file is unlinked before its replacement is written,
-because the spare and the output share unchanged files by hard link.
+never written through: the spare and the output share unchanged files by hard
+link, so a file with another link is unlinked before its replacement is
+written (one only the spare holds is overwritten in place: :func:`write_new`).
 """
 
 from __future__ import annotations
@@ -82,13 +83,9 @@ def _overwrite(path: Path, data: bytes) -> None:
     """Write ``data`` over a file's old bytes and cut what is left of them: truncating
     it first would free all its blocks, and on a disk mounted with ``discard`` freed
     blocks are trimmed there and then."""
-    descriptor = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
-    try:
-        with open(descriptor, "wb", closefd=False) as file:
-            file.write(data)
-        os.ftruncate(descriptor, len(data))
-    finally:
-        os.close(descriptor)
+    with open(path, "r+b") as file:
+        file.write(data)
+        file.truncate()
 
 
 def spare_dir(out: Path) -> Path:

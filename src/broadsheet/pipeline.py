@@ -107,12 +107,11 @@ def run(
         else:
             staging, reused = staging_dir(out, reuse=bool(previous) or clean)
             base, base_assets = read_manifest_with_assets(staging) if reused else ({}, [])
-            if clean:
-                # The spare's files are overwritten, not trusted: no page is kept.
-                base = {path: ["", outputs] for path, (_, outputs) in base.items()}
+            # With --clean the spare's files are overwritten, none kept as they are.
             result.pages = write_site(config, archive, staging, plan=plan, previous=out,
-                                      old=previous, base=base, base_assets=base_assets, jobs=jobs,
-                                      progress=progress, executor=executor)  # fmt: skip
+                                      old=previous, base=base, base_assets=base_assets,
+                                      keep=not clean, jobs=jobs, progress=progress,
+                                      executor=executor)  # fmt: skip
             if search_on:
                 diagnostics.extend(index_search(staging, out, plan))
     except BroadsheetError as exc:
@@ -367,6 +366,7 @@ def write_site(
     old: Manifest | None = None,
     base: Manifest | None = None,
     base_assets: Iterable[str] = (),
+    keep: bool = True,
     jobs: int = 1,
     progress: Progress | None = None,
     executor: str = "local",
@@ -377,8 +377,9 @@ def write_site(
     HTML pages.
 
     ``base`` is the manifest of what ``target`` already holds when it is the
-    spare (:mod:`broadsheet.output`): pages it holds in their new form stay,
-    and its files that no page or asset claims any more are deleted.
+    spare (:mod:`broadsheet.output`): pages it holds in their new form stay
+    (unless not ``keep``), and its files that no page or asset claims any more
+    are deleted.
 
     ``old`` and ``base`` are emptied once used: at 100,000 articles each holds
     hundreds of thousands of entries that the rendering processes need not inherit.
@@ -391,7 +392,7 @@ def write_site(
     paths = [page.path for page in archive.pages]
     files, todo, replaced = carry_over(target, paths, plan.digests, set(plan.render),
                                        previous=previous, old=old, base=base,
-                                       compress=config.compress)  # fmt: skip
+                                       compress=config.compress, keep=keep)  # fmt: skip
     old.clear()
     base.clear()
     if executor != "local" and todo:
@@ -421,9 +422,11 @@ def carry_over(
     old: Manifest,
     base: Manifest,
     compress: bool,
+    keep: bool = True,
 ) -> tuple[Manifest, list[int], Manifest]:
     """Put into ``target`` every page that need not be rendered: kept from the
-    spare (``base``) when it holds the page as it is now, else hard-linked from
+    spare (``base``) when it holds the page as it is now (and ``keep``; when not,
+    the spare's pages are all rendered again), else hard-linked from
     ``previous``.  Return the manifest entries so far, the pages to render
     (those in ``rendering`` and those that could not be linked), in order, and
     the spare's entries of the pages to render: their files are left in place to
@@ -436,8 +439,8 @@ def carry_over(
     variants = (".gz", ".br") if compress else ()
     for number, path in enumerate(paths):
         held = base.get(path)
-        if held is not None and held[0] and held[0] == digests[number]:
-            files[path] = held  # the spare has it already (not when cleared: --clean)
+        if keep and held is not None and held[0] == digests[number]:
+            files[path] = held  # the spare has it already
             rendering.discard(number)
             continue
         if number in rendering:
