@@ -20,8 +20,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from benchmarks.run import INPUTS, clear_set_aside, set_aside
 
 GNU_TIME = "/usr/bin/time"
 FORMAT = "%e %U %S %M"
@@ -33,14 +34,6 @@ def copy_inputs(site: Path, target: Path) -> None:
     target.mkdir(parents=True)
     shutil.copy2(site / "broadsheet.yaml", target / "broadsheet.yaml")
     shutil.copytree(site / "content", target / "content")
-
-
-def set_aside(folder: Path, aside: Path) -> None:
-    """Move everything but the inputs out of ``folder`` (deleted at the end, untimed)."""
-    aside.mkdir(exist_ok=True)
-    for path in folder.iterdir():
-        if path.name not in ("broadsheet.yaml", "content"):
-            os.rename(path, aside / f"{time.time_ns()}-{path.name}")
 
 
 def start(src: Path, site: Path, jobs: int, report: Path) -> subprocess.Popen[bytes]:
@@ -65,11 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     sides = {"old": (args.old_src, work / "old"), "new": (args.new_src, work / "new")}
     for _, folder in sides.values():
         copy_inputs(args.site, folder)
-    aside = work / ".set-aside"
     try:
         for run in range(1, args.runs + 1):
             for _, folder in sides.values():
-                set_aside(folder, aside)
+                set_aside(folder, INPUTS["broadsheet"])
             reports = {name: work / f"{name}.time" for name in sides}
             running = [start(src, folder, args.jobs, reports[name])
                        for name, (src, folder) in sides.items()]  # fmt: skip
@@ -81,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"run {run} {name}: {wall} s wall, {user} s user, {system} s system, "
                       f"{int(rss) // 1024} MiB")  # fmt: skip
     finally:
-        shutil.rmtree(aside, ignore_errors=True)
+        clear_set_aside(work)
     return 0
 
 

@@ -253,13 +253,18 @@ def measure(tool: Tool, command: list[str], log: Path) -> Measurement:
 def reset(tool: Tool) -> None:
     """Move everything in the tool's folder but its inputs (output, caches, lock files)
     into the work directory's set-aside folder, to be deleted by :func:`clear_set_aside`."""
-    aside = tool.site.parent / SET_ASIDE
+    set_aside(tool.site, INPUTS[tool.name])
+
+
+def set_aside(folder: Path, inputs: frozenset[str]) -> None:
+    """Move everything in ``folder`` but ``inputs`` into the set-aside folder beside it."""
+    aside = folder.parent / SET_ASIDE
     aside.mkdir(exist_ok=True)
-    for path in tool.site.iterdir():
-        if path.name in INPUTS[tool.name]:
+    for path in folder.iterdir():
+        if path.name in inputs:
             continue
         try:
-            os.rename(path, aside / f"{tool.name}-{time.time_ns()}-{path.name}")
+            os.rename(path, aside / f"{folder.name}-{time.time_ns()}-{path.name}")
         except FileNotFoundError:
             continue  # a tool's own background clean-up deleted it first
 

@@ -48,7 +48,8 @@ def test_reset_twice_keeps_both_outputs_apart(tmp_path: Path) -> None:
 
 
 def test_paired_builds_start_from_the_inputs_alone(tmp_path: Path) -> None:
-    from benchmarks.paired import copy_inputs, set_aside
+    from benchmarks.paired import copy_inputs
+    from benchmarks.run import INPUTS, set_aside
 
     corpus = tmp_path / "corpus"
     (corpus / "content").mkdir(parents=True)
@@ -61,8 +62,8 @@ def test_paired_builds_start_from_the_inputs_alone(tmp_path: Path) -> None:
     (copy / "site").mkdir()
     (copy / ".site.spare").mkdir()
     (copy / ".broadsheet-cache").mkdir()
-    aside = tmp_path / "work" / ".set-aside"
-    set_aside(copy, aside)
+    set_aside(copy, INPUTS["broadsheet"])
     assert sorted(p.name for p in copy.iterdir()) == ["broadsheet.yaml", "content"]
-    assert sorted(p.name.split("-", 1)[1] for p in aside.iterdir()) == [
+    aside = tmp_path / "work" / SET_ASIDE
+    assert sorted(p.name.split("-", 2)[2] for p in aside.iterdir()) == [
         ".broadsheet-cache", ".site.spare", "site"]
