@@ -13,9 +13,12 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from broadsheet.config import FeedsConfig, SiteConfig
 from broadsheet.graph import (
@@ -23,7 +26,9 @@ from broadsheet.graph import (
     Archive,
     Link,
     Pagination,
+    _related_index,
     build_archive,
+    related,
     select,
 )
 from broadsheet.model import Article, Html, Page
@@ -534,6 +539,26 @@ def test_an_article_never_relates_to_itself(related_set: list[Article]) -> None:
         assert own.slug not in slugs(page.context["related"])
     assert slugs(article_page(archive, "g").context["related"]) == []
     assert slugs(article_page(archive, "e").context["related"]) == ["a", "b"]
+
+
+@given(st.lists(st.tuples(st.sets(st.sampled_from("abcdefgh"), max_size=4),
+                          st.sets(st.sampled_from("pq"), max_size=2)),
+                min_size=1, max_size=40))  # fmt: skip
+def test_related_is_the_best_five_by_score_then_position(
+    terms: list[tuple[set[str], set[str]]],
+) -> None:
+    ordered = [art(f"a{n}", day(n), tags=tuple(sorted(tags)), people=tuple(sorted(people)))
+               for n, (tags, people) in enumerate(terms)]  # fmt: skip
+    index = _related_index(ordered)
+    largest = 6  # terms of more articles than this are left out
+    for position, article in enumerate(ordered):
+        keys = [f"tag:{t}" for t in article.tags] + [f"person:{p}" for p in article.people]
+        score = {other: sum(other in index[key] for key in keys if len(index[key]) <= largest)
+                 for other in range(len(ordered)) if other != position}  # fmt: skip
+        expected = sorted((o for o, s in score.items() if s), key=lambda o: (-score[o], o))
+        with mock.patch("broadsheet.graph.RELATED_MAX_TERM_SIZE", largest):
+            found = related(position, ordered, index)
+        assert found == tuple(ordered[o] for o in expected[:RELATED_COUNT])
 
 
 def test_archive_is_identical_whatever_the_input_order(related_set: list[Article]) -> None:

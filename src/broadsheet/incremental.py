@@ -415,8 +415,9 @@ class _ContextPickler(pickle.Pickler):
         kind = type(obj)
         if kind in _PLAIN:
             return None
-        if hasattr(kind, "__dataclass_fields__") or kind in _UNORDERED:
-            digest = self.digester.record(obj)
+        digester = self.digester
+        if kind in digester.flat or kind in _UNORDERED or hasattr(kind, "__dataclass_fields__"):
+            digest = digester.record(obj)
             self.children.append(digest)
             return digest
         return None  # time zones, classes...: pickled by reference, deterministically

@@ -4,7 +4,8 @@ Loaders turn files into :class:`Article` records; :mod:`broadsheet.graph`
 arranges records into an :class:`Archive`; the renderer turns each
 :class:`Page` into a string.  Keeping these records immutable and free of
 behaviour is what lets pages be rendered in any order, in parallel, or
-incrementally.
+incrementally.  (The one read here is of a body moved out of memory, through
+the :class:`Spill` it was moved into.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 CommentState = Literal["open", "closed"]
 
@@ -31,7 +32,19 @@ class Correction:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+class Spill(Protocol):
+    """Where an :class:`Html` may keep its bytes instead of memory
+    (:class:`broadsheet.spill.BodyFile`)."""
+
+    def write(self, data: bytes) -> tuple[int, int]:
+        """Keep ``data``; return its offset and size."""
+        ...
+
+    def read(self, offset: int, size: int) -> bytes:
+        """The bytes kept at ``offset``."""
+        ...
+
+
 class Html:
     """An HTML fragment kept as UTF-8, compressed unless asked not to be.
 
@@ -40,17 +53,43 @@ class Html:
     character; compressed UTF-8 takes about a quarter of that.  Compressing
     costs about 0.1 ms an article and reading it back a third of that, so
     archives small enough to hold their bodies as they are
-    (:data:`broadsheet.pipeline.COMPRESS_ABOVE`) keep them uncompressed.
+    (:data:`broadsheet.pipeline.COMPRESS_ABOVE`) keep them uncompressed; larger
+    ones also move them out of memory (:meth:`spill`).
     ``str(html)`` gives the text back; Jinja treats it as markup already escaped.
+
+    An immutable value: equal, hashed and pickled by its bytes wherever they are
+    kept (a spilled fragment pickles exactly as it did before).
     """
 
-    packed: bytes
-    """zlib's stream, or NUL (which no zlib stream starts with) and the UTF-8 text."""
+    __slots__ = ("_packed", "_spilled")
+    _packed: bytes
+    _spilled: tuple[Spill, int, int] | None
+
+    def __init__(self, packed: bytes) -> None:
+        object.__setattr__(self, "_packed", packed)
+        object.__setattr__(self, "_spilled", None)
 
     @classmethod
     def of(cls, text: str, compress: bool = True) -> Html:
         data = text.encode("utf-8", "surrogatepass")
         return cls(zlib.compress(data, 1) if compress else b"\x00" + data)
+
+    @property
+    def packed(self) -> bytes:
+        """zlib's stream, or NUL (which no zlib stream starts with) and the UTF-8 text."""
+        spilled = self._spilled
+        if spilled is None:
+            return self._packed
+        spill, offset, size = spilled
+        return spill.read(offset, size)
+
+    def spill(self, into: Spill) -> None:
+        """Keep the bytes in ``into`` and only where they are in memory (the value
+        does not change)."""
+        if self._spilled is None:
+            offset, size = into.write(self._packed)
+            object.__setattr__(self, "_spilled", (into, offset, size))
+            object.__setattr__(self, "_packed", b"")
 
     def __str__(self) -> str:
         packed = self.packed
@@ -60,6 +99,29 @@ class Html:
 
     def __html__(self) -> str:
         return str(self)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Html is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Html is immutable (cannot delete {name!r})")
+
+    def __getstate__(self) -> list[bytes]:
+        return [self.packed]
+
+    def __setstate__(self, state: list[bytes]) -> None:
+        self.__init__(state[0])  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Html):
+            return NotImplemented
+        return self is other or self.packed == other.packed
+
+    def __hash__(self) -> int:
+        return hash((self.packed,))
+
+    def __repr__(self) -> str:
+        return f"Html(packed={self.packed!r})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ from .pagestore import StoreWriter
 from .parallel import default_jobs, pmap, share, shared
 from .progress import Progress
 from .render import make_environment, render_files
+from .spill import BodyFile
 from .theme import theme_dir
 
 
@@ -181,9 +182,11 @@ def load_articles(
     diagnostics.extend(found)
     options = load_options(config, len(sources))
     cache = ArticleCache(config.root, options, trust=trust_cache) if use_cache else None
+    # A large archive's bodies go to a file as they arrive (see broadsheet.spill).
+    spill = BodyFile(config.root / CACHE_DIR) if options.compress_bodies else None
     stamps = [source_stamp(source) for source in sources]
     results: list[LoadResult | None] = [
-        cache.get(source, stamp) if cache else None
+        _spilled(cache.get(source, stamp), spill) if cache else None
         for source, stamp in zip(sources, stamps, strict=True)
     ]
     todo = [number for number, found_result in enumerate(results) if found_result is None]
@@ -197,7 +200,9 @@ def load_articles(
             cache.put(sources[number], stamps[number], fresh, outcome)  # type: ignore[union-attr]
         else:
             fresh = outcome
-        results[number] = fresh
+        results[number] = _spilled(fresh, spill)
+    if spill is not None:
+        spill.flush()
     if cache:
         cache.save()
         cache.close()
@@ -216,6 +221,13 @@ def load_articles(
         reading.sources, reading.found, reading.options = sources, found, options
         reading.cache = cache.identity if cache else None
     return articles, failed
+
+
+def _spilled(result: LoadResult | None, spill: BodyFile | None) -> LoadResult | None:
+    """``result``, its article's body moved into ``spill`` (when given)."""
+    if spill is not None and result is not None and result.article is not None:
+        result.article.body.spill(spill)
+    return result
 
 
 def _read_pickled(source: Source, options: LoadOptions) -> bytes:
