@@ -4,8 +4,10 @@ same values, the same pickles, the same site."""
 from __future__ import annotations
 
 import copy
+import errno
 import hashlib
 import importlib
+import os
 import pickle
 from datetime import datetime, timezone
 from pathlib import Path
@@ -73,11 +75,52 @@ def test_the_pickle_of_a_fragment_is_the_one_older_builds_wrote() -> None:
 def test_reads_see_what_is_still_gathered(tmp_path: Path) -> None:
     into = BodyFile(tmp_path)
     where = into.write(b"abc")
-    assert into.read(*where) == b"abc"  # flushed first
-    big = bytes(range(256)) * 5000  # past the chunk size: written at once
+    assert into.read(*where) == b"abc"  # not written out yet
+    big = bytes(range(256)) * 5000  # past the chunk size: written out at once
     where_big = into.write(big)
     assert into.read(*where_big) == big and into.read(*where) == b"abc"
+    into.flush()
+    assert into.read(*where) == b"abc"
     assert list(tmp_path.iterdir()) == []  # the file has no name
+
+
+def test_what_the_disk_does_not_take_stays_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    into = BodyFile(tmp_path)
+    pieces = [bytes([n]) * 300_000 for n in range(8)]  # 2.4 MB: flushed twice on the way
+    written = os.pwrite
+    calls = 0
+
+    def unreliable(fd: int, data: bytes, offset: int) -> int:
+        nonlocal calls
+        calls += 1
+        if calls % 3 == 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return written(fd, memoryview(data)[: len(data) // 2 + 1], offset)  # half at a time
+
+    monkeypatch.setattr(os, "pwrite", unreliable)
+    places = []
+    for number, piece in enumerate(pieces):
+        places.append(into.write(piece))
+        # Some went out, some stayed; a body may straddle the two.
+        assert [into.read(*where) for where in places] == pieces[: number + 1]
+    into.flush()
+    assert calls > 3
+    assert [into.read(*where) for where in places] == pieces
+    monkeypatch.setattr(os, "pwrite", written)
+    into.flush()
+    assert [into.read(*where) for where in places] == pieces
+
+
+def test_a_site_whose_cache_folder_cannot_hold_the_file_keeps_bodies_in_memory(
+    sample_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (sample_site / CACHE_DIR).write_text("a file where the folder should be", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "COMPRESS_ABOVE", 0)
+    articles, failed = pipeline.load_articles(load_config(sample_site), Diagnostics(), jobs=1)
+    assert failed == 0 and len(articles) == 12
+    assert all(a.body._spilled is None and a.body_html for a in articles)
 
 
 def test_a_large_archive_spills_every_body(sample_site: Path,

@@ -183,7 +183,7 @@ def load_articles(
     options = load_options(config, len(sources))
     cache = ArticleCache(config.root, options, trust=trust_cache) if use_cache else None
     # A large archive's bodies go to a file as they arrive (see broadsheet.spill).
-    spill = BodyFile(config.root / CACHE_DIR) if options.compress_bodies else None
+    spill = _body_file(config) if options.compress_bodies else None
     stamps = [source_stamp(source) for source in sources]
     results: list[LoadResult | None] = [
         _spilled(cache.get(source, stamp), spill) if cache else None
@@ -221,6 +221,15 @@ def load_articles(
         reading.sources, reading.found, reading.options = sources, found, options
         reading.cache = cache.identity if cache else None
     return articles, failed
+
+
+def _body_file(config: SiteConfig) -> BodyFile | None:
+    """A file for the bodies of ``config``'s site, if its cache folder can hold one
+    (else they stay in memory)."""
+    try:
+        return BodyFile(config.root / CACHE_DIR)
+    except OSError:
+        return None
 
 
 def _spilled(result: LoadResult | None, spill: BodyFile | None) -> LoadResult | None:

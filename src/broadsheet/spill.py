@@ -7,7 +7,8 @@ main process and, as forked workers start with its memory, in every worker.
 :class:`BodyFile` as it arrives (:meth:`broadsheet.model.Html.spill`), and a
 page that shows one reads it back by offset.  The file has no name (it is
 unlinked as it is made), so it goes when the build's processes end, however
-they end.
+they end.  What cannot be written (a full disk) stays in memory, as it would
+have without the file.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 #: Bytes gathered before they are written out.
-_CHUNK = 1 << 20
+CHUNK = 1 << 20
 
 
 class BodyFile:
@@ -26,36 +27,43 @@ class BodyFile:
     descriptor but need no file position."""
 
     def __init__(self, folder: Path) -> None:
+        """Raises OSError when ``folder`` cannot hold the file."""
         folder.mkdir(parents=True, exist_ok=True)
         # It lives as long as the bodies in it, not a block.
         self._file = tempfile.TemporaryFile(dir=folder, buffering=0)  # noqa: SIM115
         self._written = 0
+        """Bytes in the file; those after them are still in :attr:`_pending`."""
         self._pending = bytearray()
 
     def write(self, data: bytes) -> tuple[int, int]:
         """Append ``data``; return its offset and size."""
         offset = self._written + len(self._pending)
         self._pending += data
-        if len(self._pending) >= _CHUNK:
+        if len(self._pending) >= CHUNK:
             self.flush()
         return offset, len(data)
 
     def flush(self) -> None:
         """Write out what :meth:`write` gathered (before forking, so that workers
-        do not inherit it)."""
-        view = memoryview(self._pending)
-        while view:
-            done = os.pwrite(self._file.fileno(), view, self._written)
-            self._written += done
-            view = view[done:]
-        view.release()
-        self._pending.clear()
+        do not inherit it); what the disk does not take stays gathered."""
+        try:
+            while self._pending:
+                done = os.pwrite(self._file.fileno(), self._pending, self._written)
+                self._written += done
+                del self._pending[:done]
+        except OSError:
+            return
 
     def read(self, offset: int, size: int) -> bytes:
         """The ``size`` bytes written at ``offset``."""
-        if offset + size > self._written:
-            self.flush()
-        data = os.pread(self._file.fileno(), size, offset)
-        if len(data) != size:
-            raise OSError(f"the body file {self._file.name} ends inside a body")
+        end = offset + size
+        written = self._written
+        data = b""
+        if offset < written:
+            wanted = min(end, written) - offset
+            data = os.pread(self._file.fileno(), wanted, offset)
+            if len(data) != wanted:
+                raise OSError(f"the body file {self._file.name} ends inside a body")
+        if end > written:
+            data += self._pending[max(offset, written) - written : end - written]
         return data
