@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,7 +26,13 @@ def tree(root: Path) -> dict[str, str]:
     }  # fmt: skip
 
 
-def test_a_local_dask_cluster_writes_what_a_local_build_writes(sample_site: Path) -> None:
+@pytest.mark.parametrize("compress_above", [20_000, 0], ids=["bodies in memory", "spilled"])
+def test_a_local_dask_cluster_writes_what_a_local_build_writes(
+    sample_site: Path, compress_above: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Spilled bodies (broadsheet.spill) travel to the cluster's workers as their bytes.
+    monkeypatch.setattr(importlib.import_module("broadsheet.pipeline"), "COMPRESS_ABOVE",
+                        compress_above)  # fmt: skip
     (sample_site / "broadsheet.yaml").write_text(
         "title: T\nbase_url: https://example.org/\nsearch: false\n", encoding="utf-8")
     local = build(sample_site, sample_site / "local", now=NOW, clean=True, jobs=1)

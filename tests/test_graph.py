@@ -296,6 +296,24 @@ def test_sections_named_like_reserved_paths_get_a_prefix(section: str, url: str)
     assert page_at(archive, "2024/").template == "period.html"
 
 
+def test_articles_that_would_take_a_generated_page_s_path_move_aside() -> None:
+    # Laid out once on the hope that no article does, then again around the pages.
+    config = replace(SITE, permalink="/{slug}/")
+    archive = archive_of([art("tags", day(1), tags=("Café",)), art("archive", day(2)),
+                          art("harbour", day(3), tags=("cafe",)), art("2024", day(4))],
+                         config)  # fmt: skip
+    assert {a.slug: a.url for a in archive.articles} == {
+        "2024": "2024-2/", "harbour": "harbour/", "archive": "archive-2/", "tags": "tags-2/"}
+    assert page_at(archive, "tags/").template == "terms.html"
+    assert page_at(archive, "2024/").template == "period.html"
+    taken = "is already taken by the page {!r}; this one is published at /{}-2/ instead"
+    assert messages(archive) == [
+        *(f"content/{slug}.md: warning: URL /{slug}/ {taken.format(title, slug)}. Give one of "
+          "them another slug to choose"
+          for slug, title in (("2024", "2024"), ("archive", "Archive"), ("tags", "Tags"))),
+        "content: warning: tag 'cafe' has the same slug as 'Café' (cafe); its pages are at cafe-2"]
+
+
 def test_a_plain_section_lives_at_the_site_root() -> None:
     archive = archive_of([art("a", day(1), section="World News")])
     assert [(t.name, t.slug, t.url) for t in archive.sections] == [

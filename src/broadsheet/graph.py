@@ -329,18 +329,29 @@ def build_archive(
     section_slugs = _term_slugs(
         "section", {a.section for a in chosen if a.section}, diagnostics, reserved=RESERVED
     )
-    # Generated pages do not depend on article URLs, so they are laid out first
-    # (with unplaced articles) to learn which output paths they take.
-    draft = _arrange(sorted(chosen, key=sort_key), config, section_slugs, [])
     claimed = {name: "a generated file" for name in MACHINE_FILES}
-    for page in _generated_pages(draft, config, now):
-        claimed.setdefault(page.path, f"the page {page.title!r}")
     moved: set[str] = set()
-    placed = _place_articles(chosen, config, section_slugs, claimed, diagnostics, moved)
+    # Articles are placed around the generated pages, whose paths do not depend on
+    # article URLs.  First on the hope that no article takes one: the pages are then
+    # laid out once.  When one does, the generated pages are laid out first (with
+    # unplaced articles) to claim their paths, and the articles placed around them.
+    mark = len(diagnostics)
+    placed = _place_articles(chosen, config, section_slugs, dict(claimed), diagnostics, moved)
     archive = _arrange(sorted(placed, key=sort_key), config, section_slugs, diagnostics)
+    generated = _generated_pages(archive, config, now)
+    taken = {page.path for page in generated}
+    if any(output_path(article.url) in taken for article in placed):
+        del diagnostics[mark:]
+        moved.clear()
+        draft = _arrange(sorted(chosen, key=sort_key), config, section_slugs, [])
+        for page in _generated_pages(draft, config, now):
+            claimed.setdefault(page.path, f"the page {page.title!r}")
+        placed = _place_articles(chosen, config, section_slugs, claimed, diagnostics, moved)
+        archive = _arrange(sorted(placed, key=sort_key), config, section_slugs, diagnostics)
+        generated = _generated_pages(archive, config, now)
     _report_shared_slugs([a for a in archive.articles if a.source not in moved], diagnostics)
     archive.pages = _article_pages(archive, config, now, comments or {}, diagnostics)
-    archive.pages += _generated_pages(archive, config, now)
+    archive.pages += generated
     if comments:
         archive.pages = [_with_counts(page, comments) for page in archive.pages]
     if search:
