@@ -8,10 +8,12 @@ articles, feeds and the machine-readable files.
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -29,6 +31,7 @@ from broadsheet.graph import (
     _related_index,
     build_archive,
     related,
+    related_positions,
     select,
 )
 from broadsheet.model import Article, Html, Page
@@ -577,6 +580,25 @@ def test_related_is_the_best_five_by_score_then_position(
         with mock.patch("broadsheet.graph.RELATED_MAX_TERM_SIZE", largest):
             found = related(position, ordered, index)
         assert found == tuple(ordered[o] for o in expected[:RELATED_COUNT])
+
+
+def test_related_articles_found_on_two_processes_are_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pipeline = importlib.import_module("broadsheet.pipeline")
+    monkeypatch.setattr(pipeline, "RELATED_IN_PARALLEL", 1)
+    monkeypatch.setattr(importlib.import_module("broadsheet.parallel"), "MIN_PARALLEL", 1)
+    pick = random.Random(7)
+    ordered = [art(f"a{n}", day(n % 300), tags=tuple(pick.sample("abcdefghij", 3)),
+                   people=tuple(pick.sample("pqrs", pick.randint(0, 2))))
+               for n in range(400)]  # fmt: skip
+    index = _related_index(ordered)
+    alone = related_positions(ordered, index)
+    assert len(alone) == 400 and all(len(found) == RELATED_COUNT for found in alone)
+    assert list(pipeline.find_related(ordered, index, jobs=2)) == alone
+    archive = archive_of(ordered, find_related=partial(pipeline.find_related, jobs=2))
+    assert [p.context["related"] for p in pages_of(archive, "article.html")] == [
+        p.context["related"] for p in pages_of(archive_of(ordered), "article.html")]
 
 
 def test_archive_is_identical_whatever_the_input_order(related_set: list[Article]) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -313,9 +313,11 @@ def build_archive(
     future: bool = False,
     search: bool = False,
     comments: Mapping[str, tuple[Comment, ...]] | None = None,
+    find_related: RelatedFinder | None = None,
 ) -> Archive:
     """Place articles at URLs and list every page of the site (and a search page
-    when ``search``)."""
+    when ``search``); ``find_related`` (by default :func:`related_positions`) finds
+    the related articles."""
     diagnostics: list[Diagnostic] = []
     chosen = select(articles, now, drafts=drafts, future=future)
     _report_identical(chosen, diagnostics)
@@ -350,7 +352,8 @@ def build_archive(
         archive = _arrange(sorted(placed, key=sort_key), config, section_slugs, diagnostics)
         generated = _generated_pages(archive, config, now)
     _report_shared_slugs([a for a in archive.articles if a.source not in moved], diagnostics)
-    archive.pages = _article_pages(archive, config, now, comments or {}, diagnostics)
+    archive.pages = _article_pages(archive, config, now, comments or {}, diagnostics,
+                                   find_related or related_positions)  # fmt: skip
     archive.pages += generated
     if comments:
         archive.pages = [_with_counts(page, comments) for page in archive.pages]
@@ -524,6 +527,13 @@ def _periods(ordered: Sequence[Article], config: SiteConfig) -> dict[str, tuple[
     return {kind: tuple(periods) for kind, periods in result.items()}
 
 
+#: Finds every article's related articles, by position: ``(ordered, index)`` ->
+#: :func:`related_positions` (which a caller may spread over processes).
+RelatedFinder = Callable[
+    [Sequence[Article], Mapping[str, list[int]]], Sequence[tuple[int, ...]]
+]
+
+
 def related(
     position: int, ordered: Sequence[Article], index: Mapping[str, list[int]]
 ) -> tuple[Article, ...]:
@@ -531,8 +541,26 @@ def related(
     ``ordered[position]``.
 
     Ties go to the article earlier in ``ordered`` (newer, then by slug), so the
-    result is stable.  Positions stand in for articles, which keeps this fast.
+    result is stable.
     """
+    return tuple(ordered[p] for p in _related(position, ordered, index))
+
+
+def related_positions(
+    ordered: Sequence[Article],
+    index: Mapping[str, list[int]],
+    positions: Iterable[int] | None = None,
+) -> list[tuple[int, ...]]:
+    """:func:`related` of each of ``positions`` (by default all), as positions."""
+    chosen = range(len(ordered)) if positions is None else positions
+    return [_related(position, ordered, index) for position in chosen]
+
+
+def _related(
+    position: int, ordered: Sequence[Article], index: Mapping[str, list[int]]
+) -> tuple[int, ...]:
+    """:func:`related` by position.  Positions stand in for articles, which keeps
+    this fast."""
     scores: Counter[int] = Counter()
     for key in _related_keys(ordered[position]):
         members = index.get(key, ())
@@ -543,7 +571,7 @@ def related(
     # position - score * n, with 0 <= position < n.
     n = len(ordered)
     best = heapq.nsmallest(RELATED_COUNT, [p - c * n for p, c in scores.items()])
-    return tuple(ordered[key % n] for key in best)
+    return tuple(key % n for key in best)
 
 
 def _related_keys(article: Article) -> list[str]:
@@ -621,6 +649,7 @@ def _article_pages(
     now: datetime,
     comments: Mapping[str, tuple[Comment, ...]],
     diagnostics: list[Diagnostic],
+    find_related: RelatedFinder,
 ) -> list[Page]:
     ordered = archive.articles
     dated = [a for a in ordered if a.date is not None]
@@ -629,7 +658,7 @@ def _article_pages(
     lookup = {
         t.key: {term.name: term.ref for term in archive.taxonomies[t.key]} for t in TAXONOMIES
     }
-    index = _related_index(ordered)
+    found = find_related(ordered, _related_index(ordered))
     pages = []
     for position, a in enumerate(ordered):
         terms = {
@@ -640,7 +669,7 @@ def _article_pages(
         # A comment feed once there are comments: an empty feed per article would
         # add a file for every article of the archive and tell readers nothing.
         feed_url = comment_feed_url(a) if approved else None
-        neighbours = related(position, ordered, index)
+        neighbours = tuple(ordered[p] for p in found[position])
         context = {
             "article": a, "newer": newer.get(id(a)), "older": older.get(id(a)),
             "section": section, "terms": terms, "related": neighbours,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -26,7 +26,7 @@ from .comments import load_comments
 from .config import CONFIG_NAME, SiteConfig
 from .errors import BroadsheetError, Diagnostic, Diagnostics, TemplateError
 from .feeds import FeedSpec
-from .graph import Archive, build_archive, steady_until
+from .graph import Archive, build_archive, related_positions, steady_until
 from .incremental import (
     CACHE_DIR,
     MANIFEST,
@@ -94,6 +94,7 @@ def run(
         future=future,
         search=search_on,
         comments=approved,
+        find_related=partial(find_related, jobs=jobs),
     )
     diagnostics.extend(archive.diagnostics)
     result.articles = len(archive.articles)
@@ -221,6 +222,29 @@ def load_articles(
         reading.sources, reading.found, reading.options = sources, found, options
         reading.cache = cache.identity if cache else None
     return articles, failed
+
+
+#: From this many articles on, related articles are found on several processes.
+RELATED_IN_PARALLEL = 5000
+
+
+def find_related(
+    ordered: Sequence[Article], index: Mapping[str, list[int]], jobs: int = 1
+) -> Sequence[tuple[int, ...]]:
+    """:func:`broadsheet.graph.related_positions` on ``jobs`` processes: each article
+    counts the articles of each of its terms, lists that grow with the archive."""
+    if jobs <= 1 or len(ordered) < RELATED_IN_PARALLEL:
+        return related_positions(ordered, index)
+    share((ordered, index))
+    try:
+        return pmap(_related_at, range(len(ordered)), jobs)
+    finally:
+        share(None)
+
+
+def _related_at(position: int) -> tuple[int, ...]:
+    ordered, index = shared()
+    return related_positions(ordered, index, (position,))[0]
 
 
 def _body_file(config: SiteConfig) -> BodyFile | None:
