@@ -52,19 +52,33 @@ def pmap(
     ``meanwhile`` runs in this process once the workers have started (before, when
     there are none); progress is reported after it.
     """
+    return list(pimap(func, items, jobs, progress=progress, stage=stage, chunk=chunk,
+                      meanwhile=meanwhile))  # fmt: skip
+
+
+def pimap(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int,
+    *,
+    progress: Progress | None = None,
+    stage: str = "",
+    chunk: int = 0,
+    meanwhile: Callable[[], None] | None = None,
+) -> Iterator[R]:
+    """:func:`pmap`'s results one at a time, in order, as they arrive: the caller
+    works on each while the workers go on with the rest."""
     total = len(items)
     if jobs <= 1 or total < MIN_PARALLEL or not can_fork():
         if meanwhile is not None:
             meanwhile()
-        results = []
         for number, item in enumerate(items, 1):
-            results.append(func(item))
+            yield func(item)
             if progress:
                 progress(stage, number, total)
-        return results
+        return
     size = chunk or max(1, min(256, total // (jobs * 8)))
     context = multiprocessing.get_context("fork")
-    results = []
     # Objects that exist before the fork go to the collector's permanent generation:
     # otherwise each worker's collections would touch (and so copy) every page of
     # the parent's memory that holds the archive.
@@ -76,12 +90,11 @@ def pmap(
             if meanwhile is not None:
                 meanwhile()
             for number, result in enumerate(mapped, 1):
-                results.append(result)
+                yield result
                 if progress:
                     progress(stage, number, total)
     finally:
         gc.unfreeze()
-    return results
 
 
 def release_free_memory() -> None:

@@ -45,7 +45,7 @@ from .loaders import LoadOptions, LoadResult, Source, discover, load_source
 from .model import Article, Page
 from .output import staging_dir, swap_into_place, write_new
 from .pagestore import StoreWriter
-from .parallel import default_jobs, pmap, share, shared
+from .parallel import default_jobs, pimap, pmap, share, shared
 from .progress import Progress
 from .render import make_environment, render_files
 from .spill import BodyFile
@@ -192,8 +192,9 @@ def load_articles(
     ]
     todo = [number for number, found_result in enumerate(results) if found_result is None]
     read = _read_pickled if cache else load_source
-    loaded = pmap(partial(read, options=options), [sources[n] for n in todo], jobs,
-                  progress=progress, stage="Reading")  # fmt: skip
+    # Each result is taken in as it arrives, while the workers read the rest.
+    loaded = pimap(partial(read, options=options), [sources[n] for n in todo], jobs,
+                   progress=progress, stage="Reading")  # fmt: skip
     for number, outcome in zip(todo, loaded, strict=True):
         if isinstance(outcome, bytes):
             # The worker's pickle goes into the cache as it is: no second pickling.
