@@ -37,23 +37,10 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def pmap(
-    func: Callable[[T], R],
-    items: Sequence[T],
-    jobs: int,
-    *,
-    progress: Progress | None = None,
-    stage: str = "",
-    chunk: int = 0,
-    meanwhile: Callable[[], None] | None = None,
-) -> list[R]:
-    """``[func(x) for x in items]``, in order, on ``jobs`` processes when worthwhile.
-
-    ``meanwhile`` runs in this process once the workers have started (before, when
-    there are none); progress is reported after it.
-    """
-    return list(pimap(func, items, jobs, progress=progress, stage=stage, chunk=chunk,
-                      meanwhile=meanwhile))  # fmt: skip
+def pmap(func: Callable[[T], R], items: Sequence[T], jobs: int, **options: Any) -> list[R]:
+    """``[func(x) for x in items]``, in order, on ``jobs`` processes when worthwhile
+    (:func:`pimap`, whose ``options`` it takes, gathered)."""
+    return list(pimap(func, items, jobs, **options))
 
 
 def pimap(
@@ -66,8 +53,13 @@ def pimap(
     chunk: int = 0,
     meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[R]:
-    """:func:`pmap`'s results one at a time, in order, as they arrive: the caller
-    works on each while the workers go on with the rest."""
+    """``func(x)`` for each of ``items``, in order, on ``jobs`` processes when
+    worthwhile, one at a time as they arrive: the caller works on each while the
+    workers go on with the rest.
+
+    ``meanwhile`` runs in this process once the workers have started (before, when
+    there are none); progress is reported after it.
+    """
     total = len(items)
     if jobs <= 1 or total < MIN_PARALLEL or not can_fork():
         if meanwhile is not None:
