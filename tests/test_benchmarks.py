@@ -1,10 +1,11 @@
-"""The benchmark runner's preparation of a timed clean build (``benchmarks/run.py``)."""
+"""The benchmark runner's preparation of a timed clean build and its report
+(``benchmarks/run.py``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.run import SET_ASIDE, Tool, clear_set_aside, reset
+from benchmarks.run import SET_ASIDE, Measurement, Result, Tool, clear_set_aside, reset, rows
 
 
 def _tool(site: Path) -> Tool:
@@ -67,3 +68,12 @@ def test_paired_builds_start_from_the_inputs_alone(tmp_path: Path) -> None:
     aside = tmp_path / "work" / SET_ASIDE
     assert sorted(p.name.split("-", 2)[2] for p in aside.iterdir()) == [
         ".broadsheet-cache", ".site.spare", "site"]
+
+
+def test_the_report_names_the_command_each_scenario_timed(tmp_path: Path) -> None:
+    tool = Tool("broadsheet", "0", tmp_path, tmp_path / "site", ["build", "--clean"], ["build"], {})
+    result = Result(tool, [Measurement(1.0, 1.0, 1024)], pages=10)
+    assert rows([result], "clean")[0]["command"] == ["build", "--clean"]
+    for scenario in ("noop", "edit-one"):
+        row = rows([result], scenario)[0]
+        assert row["command"] == ["build"] and row["pages_per_s"] is None
