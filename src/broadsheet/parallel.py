@@ -13,7 +13,7 @@ import ctypes
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, TypeVar
 
 from .progress import Progress
@@ -52,7 +52,7 @@ def pimap(
     stage: str = "",
     chunk: int = 0,
     meanwhile: Callable[[], None] | None = None,
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """``func(x)`` for each of ``items``, in order, on ``jobs`` processes when
     worthwhile, one at a time as they arrive: the caller works on each while the
     workers go on with the rest.

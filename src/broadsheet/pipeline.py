@@ -11,6 +11,7 @@ import os
 import pickle
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -193,16 +194,17 @@ def load_articles(
     todo = [number for number, found_result in enumerate(results) if found_result is None]
     read = _read_pickled if cache else load_source
     # Each result is taken in as it arrives, while the workers read the rest.
-    loaded = pimap(partial(read, options=options), [sources[n] for n in todo], jobs,
-                   progress=progress, stage="Reading")  # fmt: skip
-    for number, outcome in zip(todo, loaded, strict=True):
-        if isinstance(outcome, bytes):
-            # The worker's pickle goes into the cache as it is: no second pickling.
-            fresh = pickle.loads(outcome)
-            cache.put(sources[number], stamps[number], fresh, outcome)  # type: ignore[union-attr]
-        else:
-            fresh = outcome
-        results[number] = _spilled(fresh, spill)
+    reads = pimap(partial(read, options=options), [sources[n] for n in todo], jobs,
+                  progress=progress, stage="Reading")  # fmt: skip
+    with closing(reads) as loaded:  # the workers stop if this loop fails
+        for number, outcome in zip(todo, loaded, strict=True):
+            if isinstance(outcome, bytes):
+                # The worker's pickle goes into the cache as it is: no second pickling.
+                fresh = pickle.loads(outcome)
+                cache.put(sources[number], stamps[number], fresh, outcome)  # type: ignore[union-attr]
+            else:
+                fresh = outcome
+            results[number] = _spilled(fresh, spill)
     if spill is not None:
         spill.flush()
     if cache:
