@@ -9,6 +9,11 @@ order of work is fixed so that the result is deterministic:
 4. claim article URLs, sorted by source path: an article whose URL is taken is
    published at ``slug-2`` (``-3``...) and both sources are named in a warning;
 5. list the pages.
+
+(Steps 3 and 4 are first tried the other way round, the generated pages laid
+out once the articles are placed; when no article took a generated page's path,
+which is the usual case, the result is the same, and only when one did are the
+steps done in this order.)
 """
 
 from __future__ import annotations
