@@ -149,8 +149,9 @@ def _abandon(staging: Path | None, writer: StoreWriter | None) -> None:
         writer.discard()
 
 
-#: Archives of more sources than this keep article bodies compressed in memory
-#: (at 10,000 articles the bodies take about 50 MB as they are, 19 MB compressed).
+#: Archives of more sources than this keep article bodies compressed, and in a
+#: temporary file rather than in memory (:mod:`broadsheet.spill`); at 10,000
+#: articles the bodies take about 50 MB as they are, 19 MB compressed.
 COMPRESS_ABOVE = 20_000
 
 

@@ -73,7 +73,8 @@ class LoadOptions:
     entities: bool = False
     """Find people and places in the text of articles whose metadata lists neither."""
     compress_bodies: bool = True
-    """Keep article bodies compressed in memory (:class:`~broadsheet.model.Html`)."""
+    """Keep article bodies compressed (:class:`~broadsheet.model.Html`); the pipeline
+    also moves them out of memory then (:mod:`broadsheet.spill`)."""
 
 
 @dataclass(frozen=True, slots=True)
