@@ -265,3 +265,45 @@ def test_pages_linked_into_the_spare_keep_their_folders(sample_site: Path) -> No
     clean = sample_site / "clean"
     build(sample_site, clean, now=NOW, clean=True)
     assert tree(out) == tree(clean) and folders(out) == folders(clean)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="needs posix_fadvise")
+def test_pages_overwritten_in_the_spare_are_read_ahead_before_they_render(
+    sample_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page overwritten in place is read first; a spare that sat for minutes is
+    on disk, not in memory, so the read is asked for before the page renders."""
+    build(sample_site, now=NOW)
+    edit(sample_site, "Record field", "Record-breaking field")
+    build(sample_site, now=NOW)
+    spare = sample_site / ".site.spare"
+    held = {p.relative_to(spare).as_posix() for p in spare.rglob("*.html")}
+    asked: list[str] = []
+    pipeline = importlib.import_module("broadsheet.pipeline")
+    real_fadvise, real_render = os.posix_fadvise, pipeline.render_files
+
+    def fadvise(descriptor: int, offset: int, length: int, advice: int) -> None:
+        assert advice == os.POSIX_FADV_WILLNEED
+        name = os.readlink(f"/proc/self/fd/{descriptor}")
+        asked.append(Path(name).relative_to(staging[0]).as_posix())
+        real_fadvise(descriptor, offset, length, advice)
+
+    staging: list[Path] = []
+
+    def render_files(env: object, page: object) -> object:
+        rel = page.path  # type: ignore[attr-defined]
+        assert rel not in held or rel in asked, f"{rel} rendered before it was read ahead"
+        return real_render(env, page)  # type: ignore[arg-type]
+
+    real_staging = pipeline.staging_dir
+
+    def staging_dir(out: Path, **options: object) -> tuple[Path, bool]:
+        found = real_staging(out, **options)  # type: ignore[arg-type]
+        staging.append(found[0].resolve())
+        return found
+
+    monkeypatch.setattr(os, "posix_fadvise", fadvise)
+    monkeypatch.setattr(pipeline, "render_files", render_files)
+    monkeypatch.setattr(pipeline, "staging_dir", staging_dir)
+    build(sample_site, now=NOW, clean=True, jobs=1)
+    assert held and held <= set(asked)

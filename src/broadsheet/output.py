@@ -79,6 +79,26 @@ def write_new(path: Path, text: str | bytes) -> None:
         file.write(data)
 
 
+def prefetch(path: Path) -> None:
+    """Start reading ``path`` from disk, if it exists, without waiting: a file
+    :func:`write_new` overwrites in place must be read first (the page its new end
+    falls in), and a spare that has sat for a while is no longer in memory.  Asked
+    for before a page renders, the read is done by the time the page is written,
+    instead of costing each write a wait for the disk (a third of a millisecond
+    per page, seconds for a whole site, on our virtual disks).  Where the system
+    cannot be asked to read ahead, nothing is done."""
+    if not hasattr(os, "posix_fadvise"):  # pragma: no cover - not Linux or BSD
+        return
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+    finally:
+        os.close(descriptor)
+
+
 def _overwrite(path: Path, data: bytes) -> None:
     """Write ``data`` over a file's old bytes and cut what is left of them: truncating
     it first would free all its blocks, and on a disk mounted with ``discard`` freed

@@ -44,7 +44,7 @@ from .incremental import (
 )
 from .loaders import LoadOptions, LoadResult, Source, discover, load_source
 from .model import Article, Page
-from .output import staging_dir, swap_into_place, write_new
+from .output import prefetch, staging_dir, swap_into_place, write_new
 from .pagestore import StoreWriter
 from .parallel import default_jobs, pimap, pmap, share, shared
 from .progress import Progress
@@ -612,6 +612,7 @@ def _unlink_all(root: Path, rels: Iterable[str], prune: bool = True) -> None:
 def _render_page(number: int) -> list[str] | BroadsheetError:
     """Render page ``number`` of the shared job and write its files (in a worker)."""
     env, pages, target, compress = shared()
+    prefetch(target / pages[number].path)  # read while the page renders
     try:
         rendered = render_files(env, pages[number])
     except BroadsheetError as exc:
