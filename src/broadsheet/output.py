@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import mmap
 import os
 import shutil
 import stat
@@ -31,6 +32,9 @@ from pathlib import Path
 #: Tidy the previous output into the spare in a detached process (tests turn it off
 #: to make the spare's use deterministic).
 TIDY_IN_BACKGROUND = True
+
+#: The unit in which files are read from disk into memory.
+PAGE_SIZE = mmap.PAGESIZE
 
 
 def staging_dir(out: Path, *, reuse: bool = False) -> tuple[Path, bool]:
@@ -94,7 +98,13 @@ def prefetch(path: Path) -> None:
     except OSError:
         return
     try:
-        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+        # Only the page the file ends in: the pages before it are written whole,
+        # and a page is not read to be replaced whole (the new text is mostly of a
+        # length close to the old).  Reading only that one costs a third as much.
+        size = os.fstat(descriptor).st_size
+        if size:
+            start = (size - 1) // PAGE_SIZE * PAGE_SIZE
+            os.posix_fadvise(descriptor, start, PAGE_SIZE, os.POSIX_FADV_WILLNEED)
     finally:
         os.close(descriptor)
 
