@@ -230,6 +230,36 @@ def test_compressed_siblings_follow_the_setting(sample_site: Path, before: bool,
     assert not (clean / "404.html.gz").exists()
 
 
+def test_without_compression_the_spare_is_not_searched_for_siblings(
+    sample_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spare from a build that did not compress holds no ``.gz`` or ``.br`` file
+    (its tidier deletes strays as it deletes any file its manifest does not list),
+    so a build that does not compress either does not look for them."""
+    build(sample_site, now=NOW)
+    restyle(sample_site, 1)
+    build(sample_site, now=NOW)  # the first output becomes the spare
+    spare = sample_site / ".site.spare"
+    assert listed_files(spare) == {p.relative_to(spare).as_posix()
+                                   for p in spare.rglob("*") if p.is_file()}  # fmt: skip
+    assert not any(spare.rglob("*.gz"))
+    looked: list[str] = []
+    pipeline = importlib.import_module("broadsheet.pipeline")
+    real = pipeline._siblings
+    monkeypatch.setattr(pipeline, "_siblings",
+                        lambda target, rels: looked.extend(rels) or real(target, rels))
+    restyle(sample_site, 2)
+    build(sample_site, now=NOW)
+    assert looked == []
+    write(sample_site / "site/index.html.gz", "stray\n")  # not the build's: tidied away
+    restyle(sample_site, 3)
+    build(sample_site, now=NOW)
+    assert not (spare / "index.html.gz").exists()
+    clean = sample_site / "clean"
+    build(sample_site, clean, now=NOW, clean=True)
+    assert tree(sample_site / "site") == tree(clean)
+
+
 def test_a_clean_build_renders_every_page_into_the_spare(sample_site: Path) -> None:
     """``--clean`` takes the spare too (deleting it would free every inode just as the
     build creates as many), but trusts none of its pages."""
@@ -284,8 +314,9 @@ def test_pages_overwritten_in_the_spare_are_read_ahead_before_they_render(
 
     def fadvise(descriptor: int, offset: int, length: int, advice: int) -> None:
         assert advice == os.POSIX_FADV_WILLNEED
-        name = os.readlink(f"/proc/self/fd/{descriptor}")
-        asked.append(Path(name).relative_to(staging[0]).as_posix())
+        name = Path(os.readlink(f"/proc/self/fd/{descriptor}"))
+        if staging and name.is_relative_to(staging[0]):  # (sources are read ahead too)
+            asked.append(name.relative_to(staging[0]).as_posix())
         real_fadvise(descriptor, offset, length, advice)
 
     staging: list[Path] = []

@@ -441,10 +441,15 @@ def read_manifest(output: Path) -> Manifest:
     return read_manifest_with_assets(output)[0]
 
 
-def read_manifest_with_assets(output: Path) -> tuple[Manifest, list[str]]:
-    """The pages of :func:`read_manifest` and the static files of ``output``."""
+def read_manifest_with_assets(output: Path) -> tuple[Manifest, list[str], bool]:
+    """The pages of :func:`read_manifest`, the static files of ``output``, and
+    whether it may hold compressed siblings (``.gz``, ``.br``) of them: not when
+    the build that wrote it did not compress (it deleted those of earlier builds),
+    so that the next one need not look for them (two failed look-ups a file)."""
     data = _manifest_data(output)
-    return (data["files"], data["assets"]) if data else ({}, [])
+    if not data:
+        return {}, [], False
+    return data["files"], data["assets"], data.get("compressed") is not False
 
 
 def _manifest_data(output: Path) -> dict[str, Any] | None:
@@ -463,9 +468,13 @@ def _manifest_data(output: Path) -> dict[str, Any] | None:
     return data
 
 
-def write_manifest(output: Path, files: Manifest, assets: Iterable[str] = ()) -> None:
-    """Record the pages (``files``) and static files (``assets``) of ``output``."""
-    data = {"format": _FORMAT, "files": dict(sorted(files.items())), "assets": sorted(assets)}
+def write_manifest(
+    output: Path, files: Manifest, assets: Iterable[str] = (), *, compressed: bool = True
+) -> None:
+    """Record the pages (``files``) and static files (``assets``) of ``output``, and
+    whether they have compressed siblings."""
+    data = {"format": _FORMAT, "files": dict(sorted(files.items())), "assets": sorted(assets),
+            "compressed": compressed}  # fmt: skip
     from .output import write_new  # (not at the top: the build stamp's path stays light)
 
     write_new(output / MANIFEST, json.dumps(data, separators=(",", ":")))
@@ -473,13 +482,16 @@ def write_manifest(output: Path, files: Manifest, assets: Iterable[str] = ()) ->
 
 def listed_files(output: Path) -> set[str] | None:
     """Every file the manifest of ``output`` accounts for (with the ``.gz`` and ``.br``
-    siblings any of them may have), or None without a readable manifest."""
+    siblings any of them may have, unless the build did not compress), or None
+    without a readable manifest."""
     data = _manifest_data(output)
     if data is None:
         return None
     listed = {MANIFEST, *data["assets"]}
     for _, outputs in data["files"].values():
         listed.update(outputs)
+    if data.get("compressed") is False:
+        return listed
     return listed | {rel + suffix for rel in listed for suffix in (".gz", ".br")}
 
 

@@ -83,28 +83,32 @@ def write_new(path: Path, text: str | bytes) -> None:
         file.write(data)
 
 
-def prefetch(path: Path) -> None:
-    """Start reading ``path`` from disk, if it exists, without waiting: a file
-    :func:`write_new` overwrites in place must be read first (the page its new end
-    falls in), and a spare that has sat for a while is no longer in memory.  Asked
-    for before a page renders, the read is done by the time the page is written,
-    instead of costing each write a wait for the disk (a third of a millisecond
-    per page, seconds for a whole site, on our virtual disks).  Where the system
-    cannot be asked to read ahead, nothing is done."""
+def prefetch(path: Path, *, whole: bool = False) -> None:
+    """Start reading ``path`` from disk, if it exists, without waiting.
+
+    A file :func:`write_new` overwrites in place must be read first (the page its
+    new end falls in), and a spare that has sat for a while is no longer in
+    memory.  Asked for before a page renders, the read is done by the time the
+    page is written, instead of costing each write a wait for the disk (a third
+    of a millisecond per page, seconds for a whole site, on our virtual disks).
+    Only the page the file ends in is asked for (the pages before it are written
+    whole, and the new text is mostly of a length close to the old): a third of
+    the cost of asking for all of it.  With ``whole``, all of it is (a source
+    about to be loaded).  Where the system cannot be asked to read ahead, or
+    ``path`` is not a file that can, nothing is done.
+    """
     if not hasattr(os, "posix_fadvise"):  # pragma: no cover - not Linux or BSD
         return
     try:
-        descriptor = os.open(path, os.O_RDONLY)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block
     except OSError:
         return
     try:
-        # Only the page the file ends in: the pages before it are written whole,
-        # and a page is not read to be replaced whole (the new text is mostly of a
-        # length close to the old).  Reading only that one costs a third as much.
-        size = os.fstat(descriptor).st_size
-        if size:
-            start = (size - 1) // PAGE_SIZE * PAGE_SIZE
-            os.posix_fadvise(descriptor, start, PAGE_SIZE, os.POSIX_FADV_WILLNEED)
+        size = 0 if whole else os.fstat(descriptor).st_size
+        start = max(size - 1, 0) // PAGE_SIZE * PAGE_SIZE
+        os.posix_fadvise(descriptor, start, 0 if whole else PAGE_SIZE, os.POSIX_FADV_WILLNEED)
+    except OSError:
+        pass  # not a file (a FIFO, a device): it is not read ahead
     finally:
         os.close(descriptor)
 

@@ -225,7 +225,8 @@ class _Patch:
             return updates
         staging, reused = staging_dir(out, reuse=True)
         try:
-            base, base_assets = read_manifest_with_assets(staging) if reused else ({}, [])
+            base, base_assets, siblings = (read_manifest_with_assets(staging) if reused
+                                           else ({}, [], False))  # fmt: skip
             files, todo, rewritten = carry_over(staging, paths, digests, render, previous=out,
                                                 old=old, base=base,
                                                 compress=config.compress)  # fmt: skip
@@ -237,7 +238,7 @@ class _Patch:
                                       compress=config.compress,
                                       jobs=min(jobs or default_jobs(), max(1, len(todo) // 64))))
             finish_tree(staging, files, site_assets(config), base_assets if base else None,
-                        config.compress, rewritten)  # fmt: skip
+                        config.compress, rewritten, siblings=bool(base) and siblings)  # fmt: skip
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -109,12 +109,13 @@ def run(
             result.pages = plan.html_pages
         else:
             staging, reused = staging_dir(out, reuse=bool(previous) or clean)
-            base, base_assets = read_manifest_with_assets(staging) if reused else ({}, [])
+            base, base_assets, siblings = (read_manifest_with_assets(staging) if reused
+                                           else ({}, [], False))  # fmt: skip
             # With --clean the spare's files are overwritten, none kept as they are.
             result.pages = write_site(config, archive, staging, plan=plan, previous=out,
                                       old=previous, base=base, base_assets=base_assets,
-                                      keep=not clean, jobs=jobs, progress=progress,
-                                      executor=executor)  # fmt: skip
+                                      base_siblings=siblings, keep=not clean, jobs=jobs,
+                                      progress=progress, executor=executor)  # fmt: skip
             if search_on:
                 diagnostics.extend(index_search(staging, out, plan))
     except BroadsheetError as exc:
@@ -195,8 +196,12 @@ def load_articles(
     todo = [number for number, found_result in enumerate(results) if found_result is None]
     read = _read_pickled if cache else load_source
     # Each result is taken in as it arrives, while the workers read the rest.
+    # While the workers start, the sources they will read are asked of the disk,
+    # all at once: a folder not read for a while is not in memory, and reading its
+    # files one by one would wait on the disk for each.
     reads = pimap(partial(read, options=options), [sources[n] for n in todo], jobs,
-                  progress=progress, stage="Reading")  # fmt: skip
+                  progress=progress, stage="Reading",
+                  meanwhile=lambda: _read_ahead(sources[n].path for n in todo))  # fmt: skip
     with closing(reads) as loaded:  # the workers stop if this loop fails
         for number, outcome in zip(todo, loaded, strict=True):
             if isinstance(outcome, bytes):
@@ -265,6 +270,11 @@ def _spilled(result: LoadResult | None, spill: BodyFile | None) -> LoadResult | 
     if spill is not None and result is not None and result.article is not None:
         result.article.body.spill(spill)
     return result
+
+
+def _read_ahead(paths: Iterable[Path]) -> None:
+    for path in paths:
+        prefetch(path, whole=True)
 
 
 def _read_pickled(source: Source, options: LoadOptions) -> bytes:
@@ -415,6 +425,7 @@ def write_site(
     old: Manifest | None = None,
     base: Manifest | None = None,
     base_assets: Iterable[str] = (),
+    base_siblings: bool = True,
     keep: bool = True,
     jobs: int = 1,
     progress: Progress | None = None,
@@ -428,7 +439,8 @@ def write_site(
     ``base`` is the manifest of what ``target`` already holds when it is the
     spare (:mod:`broadsheet.output`): pages it holds in their new form stay
     (unless not ``keep``), and its files that no page or asset claims any more
-    are deleted.
+    are deleted; so are the compressed siblings of its files, when this build
+    does not compress and ``base_siblings`` says it may hold some.
 
     ``old`` and ``base`` are emptied once used: at 100,000 articles each holds
     hundreds of thousands of entries that the rendering processes need not inherit.
@@ -457,7 +469,7 @@ def write_site(
                                   meanwhile=plan.settle))  # fmt: skip
     plan.settle()
     finish_tree(target, files, plan.assets, base_assets if spare else None, config.compress,
-                replaced)  # fmt: skip
+                replaced, siblings=spare and base_siblings)  # fmt: skip
     return plan.html_pages
 
 
@@ -552,32 +564,37 @@ def finish_tree(
     base_assets: Iterable[str] | None,
     compress: bool,
     replaced: Manifest | None = None,
+    *,
+    siblings: bool = True,
 ) -> None:
     """Delete what the spare held for the pages rendered again (``replaced``, from
     :func:`carry_over`) that they no longer write; copy the static files (deleting
-    those of the spare, ``base_assets``, that are gone) and write the manifest."""
+    those of the spare, ``base_assets``, that are gone) and write the manifest.
+    Without ``compress``, compressed siblings the spare holds are deleted, if it
+    may hold any (``siblings``)."""
+    stale_siblings = siblings and not compress
     if replaced:
-        _drop_replaced(target, files, replaced, compress)
+        _drop_replaced(target, files, replaced, stale_siblings)
     if base_assets is not None:
         current = {asset.output for asset in assets}
         _unlink_all(target, [rel for rel in base_assets if rel not in current])
-        if not compress:
+        if stale_siblings:
             _unlink_all(target, _siblings(target, current))
     copy_assets(assets, target)
     if compress:
         compress_files(target, [a.output for a in assets])
-    write_manifest(target, files, [a.output for a in assets])
+    write_manifest(target, files, [a.output for a in assets], compressed=compress)
 
 
-def _drop_replaced(target: Path, files: Manifest, replaced: Manifest, compress: bool) -> None:
+def _drop_replaced(target: Path, files: Manifest, replaced: Manifest, siblings: bool) -> None:
     """Files of the spare that re-rendered pages no longer write: those they wrote
-    before and not now, and (without ``compress``) compressed siblings of those
-    they wrote, from a build that compressed."""
+    before and not now, and (with ``siblings``) compressed siblings of those they
+    wrote, from a build that compressed."""
     stale: list[str] = []
     for path, (_, outputs) in replaced.items():
         written = files[path][1]
         stale.extend(rel for rel in outputs if rel not in written)
-        if not compress:
+        if siblings:
             stale.extend(_siblings(target, written))
     _unlink_all(target, stale)
 
