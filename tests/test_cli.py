@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -90,3 +92,29 @@ def test_help_lists_the_commands() -> None:
     assert code == 0
     for command in ("build", "serve", "new"):
         assert command in out
+
+
+def command(*args: str) -> subprocess.CompletedProcess[str]:
+    """``broadsheet ARGS`` as the console script runs it (:func:`broadsheet.cli.run`)."""
+    return subprocess.run([sys.executable, "-m", "broadsheet", *args], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+
+
+def test_the_console_script_keeps_exit_statuses_and_output(tmp_path: Path) -> None:
+    """The command ends with ``os._exit`` (skipping the teardown of every record):
+    its statuses, its messages and every file it wrote must come through."""
+    write(tmp_path / "content/good.txt", "Good\n\nText.\n")
+    write(tmp_path / "content/bad.md", "---\ntags: {a: 1}\nheadline: x\n---\nbody\n")
+    done = command("build", str(tmp_path))
+    assert done.returncode == 1, done.stderr
+    assert "content/bad.md:2: error: tags:" in done.stderr
+    assert done.stdout.rstrip().endswith("1 error.")
+    assert (tmp_path / "site/index.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    (tmp_path / "content/bad.md").unlink()
+    assert command("build", str(tmp_path), "-q").returncode == 0
+    write(tmp_path / "broadsheet.yaml", "per_page: many\n")
+    bad_config = command("build", str(tmp_path))
+    assert bad_config.returncode == 2
+    assert "per_page" in bad_config.stderr
+    assert command("--version").stdout.startswith("broadsheet, version ")
+    assert command("no-such-command").returncode == 2
