@@ -1,7 +1,7 @@
 """Build one synthetic corpus with Broadsheet, Pelican and Hugo, and compare the builds.
 
 ``python -m benchmarks.run --articles N [--tools broadsheet,pelican,hugo] [--runs 3]
-[--jobs J] [--workdir DIR] [--scenario clean|noop|edit-one] [--json FILE]``
+[--jobs J] [--workdir DIR] [--scenario clean|noop|edit-one] [--cold] [--json FILE]``
 
 The corpus is written once per tool (``benchmarks.corpus`` / ``benchmarks.peers``: the same
 stories in each tool's format).  Each installed tool builds it once untimed (warm-up), then
@@ -17,6 +17,10 @@ written, pages per second and the wall-time ratio to Broadsheet.
 
 ``--scenario noop`` and ``--scenario edit-one`` (Broadsheet only) time a rebuild after a full
 build: with nothing changed, or after a sentence is appended to one article.
+
+``--cold`` drops every file of the tool's folder from the page cache before each timed build
+(``os.sync`` then ``posix_fadvise(DONTNEED)``, outside the timing), as for an archive that
+has sat on disk: on our virtual machines files not read for a few minutes leave memory.
 """
 
 from __future__ import annotations
@@ -269,6 +273,27 @@ def set_aside(folder: Path, inputs: frozenset[str]) -> None:
             continue  # a tool's own background clean-up deleted it first
 
 
+def evict(folder: Path) -> int:
+    """Drop every file under ``folder`` from the page cache (written back first); return
+    how many files there were."""
+    os.sync()
+    count = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            try:
+                descriptor = os.open(os.path.join(root, name), os.O_RDONLY | os.O_NONBLOCK)
+            except OSError:
+                continue
+            try:
+                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+                count += 1
+            except OSError:
+                pass  # not a regular file
+            finally:
+                os.close(descriptor)
+    return count
+
+
 def clear_set_aside(workdir: Path) -> None:
     """Delete what :func:`reset` moved aside (outside any timing)."""
     shutil.rmtree(workdir / SET_ASIDE, ignore_errors=True)
@@ -325,8 +350,9 @@ def warm_up(results: dict[str, Result], logs: Path) -> None:
             warn(str(error))
 
 
-def timed_run(result: Result, scenario: str, run: int, logs: Path) -> None:
-    """Prepare the scenario outside the timing, then time one build."""
+def timed_run(result: Result, scenario: str, run: int, logs: Path, cold: bool = False) -> None:
+    """Prepare the scenario outside the timing (with ``cold``, drop the tool's files from
+    memory), then time one build."""
     tool = result.tool
     if scenario == "clean":
         reset(tool)
@@ -335,6 +361,8 @@ def timed_run(result: Result, scenario: str, run: int, logs: Path) -> None:
         if scenario == "edit-one":
             edit_one(tool.site, run)
         command = tool.rebuild
+    if cold:
+        evict(tool.site)
     try:
         measurement = measure(tool, command, logs / f"{tool.name}-run{run + 1}.log")
     except BuildError as error:
@@ -346,7 +374,9 @@ def timed_run(result: Result, scenario: str, run: int, logs: Path) -> None:
     warn(f"run {run + 1}: {tool.name} {measurement.wall:.2f} s wall, {result.pages} pages")
 
 
-def benchmark(tools: list[Tool], runs: int, scenario: str, logs: Path) -> list[Result]:
+def benchmark(
+    tools: list[Tool], runs: int, scenario: str, logs: Path, cold: bool = False
+) -> list[Result]:
     """Warm up, then alternate the tools run by run; return their results in tool order."""
     results = {tool.name: Result(tool) for tool in tools}
     try:
@@ -355,7 +385,7 @@ def benchmark(tools: list[Tool], runs: int, scenario: str, logs: Path) -> list[R
             shift = run % len(tools)
             for tool in tools[shift:] + tools[:shift]:
                 if results[tool.name].error is None:
-                    timed_run(results[tool.name], scenario, run, logs)
+                    timed_run(results[tool.name], scenario, run, logs, cold)
     finally:
         for workdir in {tool.site.parent for tool in tools}:
             clear_set_aside(workdir)
@@ -448,6 +478,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scenario", choices=SCENARIOS, default="clean",
                         help="clean builds (default), or Broadsheet-only rebuilds: noop, "
                         "edit-one")  # fmt: skip
+    parser.add_argument("--cold", action="store_true", help="drop each tool's files from the "
+                        "page cache before each timed build")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -472,11 +504,11 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     prepare([t.name for t in tools], workdir, args.articles, args.seed)
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
-    results = benchmark(tools, args.runs, args.scenario, logs)
+    results = benchmark(tools, args.runs, args.scenario, logs, args.cold)
     return {
         "command": ["python", "-m", "benchmarks.run", *sys.argv[1:]],
         "articles": args.articles, "seed": args.seed, "runs": args.runs,
-        "scenario": args.scenario, "jobs": args.jobs, "machine": machine(),
+        "scenario": args.scenario, "cold": args.cold, "jobs": args.jobs, "machine": machine(),
         "results": rows(results, args.scenario),
     }  # fmt: skip
 
@@ -493,7 +525,8 @@ def main(argv: list[str] | None = None) -> int:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
     info = report["machine"]
-    print(f"{args.articles} articles, {args.runs} runs, scenario {args.scenario}; "
+    cold = " (cold)" if args.cold else ""
+    print(f"{args.articles} articles, {args.runs} runs, scenario {args.scenario}{cold}; "
           f"{info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, "
           f"load {' '.join(map(str, info['load_average']))}")  # fmt: skip
     print(table(report["results"]))

@@ -3,9 +3,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from benchmarks.run import SET_ASIDE, Measurement, Result, Tool, clear_set_aside, reset, rows
+import pytest
+from benchmarks.run import (
+    SET_ASIDE,
+    Measurement,
+    Result,
+    Tool,
+    clear_set_aside,
+    evict,
+    parse_args,
+    reset,
+    rows,
+)
 
 
 def _tool(site: Path) -> Tool:
@@ -77,3 +89,26 @@ def test_the_report_names_the_command_each_scenario_timed(tmp_path: Path) -> Non
     for scenario in ("noop", "edit-one"):
         row = rows([result], scenario)[0]
         assert row["command"] == ["build"] and row["pages_per_s"] is None
+
+
+def test_cold_runs_drop_every_file_of_the_tool_from_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "broadsheet"
+    for rel in ("content/a.md", "content/deep/b.md", "broadsheet.yaml"):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text("x", encoding="utf-8")
+    os.mkfifo(site / "content/pipe")  # not a file: passed over, without blocking
+    dropped: list[str] = []
+    real = os.posix_fadvise
+
+    def fadvise(descriptor: int, offset: int, length: int, advice: int) -> None:
+        real(descriptor, offset, length, advice)  # a FIFO raises here
+        assert advice == os.POSIX_FADV_DONTNEED
+        dropped.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+
+    monkeypatch.setattr(os, "posix_fadvise", fadvise)
+    assert evict(site) == 3
+    assert sorted(Path(name).relative_to(site).as_posix() for name in dropped) == [
+        "broadsheet.yaml", "content/a.md", "content/deep/b.md"]  # fmt: skip
+    assert parse_args(["--cold"]).cold and not parse_args([]).cold
