@@ -1,7 +1,7 @@
 """Build one synthetic corpus with Broadsheet, Pelican and Hugo, and compare the builds.
 
 ``python -m benchmarks.run --articles N [--tools broadsheet,pelican,hugo] [--runs 3]
-[--jobs J] [--workdir DIR] [--scenario clean|noop|edit-one] [--cold] [--json FILE]``
+[--jobs J] [--workdir DIR] [--scenario clean|noop|edit-one|restyle] [--cold] [--json FILE]``
 
 The corpus is written once per tool (``benchmarks.corpus`` / ``benchmarks.peers``: the same
 stories in each tool's format).  Each installed tool builds it once untimed (warm-up), then
@@ -16,7 +16,9 @@ build process and the children it waited for), the peak resident set size, the H
 written, pages per second and the wall-time ratio to Broadsheet.
 
 ``--scenario noop`` and ``--scenario edit-one`` (Broadsheet only) time a rebuild after a full
-build: with nothing changed, or after a sentence is appended to one article.
+build: with nothing changed, or after a sentence is appended to one article; ``--scenario
+restyle`` after a comment is appended to the site's copy of ``base.html``, so that every
+page is rendered again into the spare tree.
 
 ``--cold`` drops every file of the tool's folder from the page cache before each timed build
 (``os.sync`` then ``posix_fadvise(DONTNEED)``, outside the timing), as for an archive that
@@ -44,7 +46,7 @@ from typing import Any
 from benchmarks import corpus
 
 TOOLS = ("broadsheet", "pelican", "hugo")
-SCENARIOS = ("clean", "noop", "edit-one")
+SCENARIOS = ("clean", "noop", "edit-one", "restyle")
 GNU_TIME = Path("/usr/bin/time")
 #: What each tool's folder holds before a build; everything else is output or cache.
 INPUTS = {
@@ -307,6 +309,18 @@ def edit_one(site: Path, run: int) -> Path:
     return target
 
 
+def restyle(site: Path, run: int) -> Path:
+    """Override the theme's ``base.html`` with itself plus a comment (a new one each run):
+    every HTML page changes, and is rendered again into the spare."""
+    from broadsheet.theme import theme_dir
+
+    target = site / "templates" / "base.html"
+    target.parent.mkdir(exist_ok=True)
+    base = (theme_dir() / "base.html").read_text(encoding="utf-8")
+    target.write_text(f"{base}<!-- restyled {run + 1} -->\n", encoding="utf-8")
+    return target
+
+
 def count_pages(output: Path) -> int:
     """HTML files in the output folder."""
     return sum(1 for _ in output.rglob("*.html")) if output.is_dir() else 0
@@ -360,6 +374,8 @@ def timed_run(result: Result, scenario: str, run: int, logs: Path, cold: bool = 
     else:
         if scenario == "edit-one":
             edit_one(tool.site, run)
+        elif scenario == "restyle":
+            restyle(tool.site, run)
         command = tool.rebuild
     if cold:
         evict(tool.site)
@@ -477,7 +493,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "default: a temporary folder, deleted afterwards")  # fmt: skip
     parser.add_argument("--scenario", choices=SCENARIOS, default="clean",
                         help="clean builds (default), or Broadsheet-only rebuilds: noop, "
-                        "edit-one")  # fmt: skip
+                        "edit-one, restyle")  # fmt: skip
     parser.add_argument("--cold", action="store_true", help="drop each tool's files from the "
                         "page cache before each timed build")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")

@@ -16,6 +16,7 @@ from benchmarks.run import (
     evict,
     parse_args,
     reset,
+    restyle,
     rows,
 )
 
@@ -112,3 +113,13 @@ def test_cold_runs_drop_every_file_of_the_tool_from_memory(
     assert sorted(Path(name).relative_to(site).as_posix() for name in dropped) == [
         "broadsheet.yaml", "content/a.md", "content/deep/b.md"]  # fmt: skip
     assert parse_args(["--cold"]).cold and not parse_args([]).cold
+
+
+def test_restyle_changes_the_site_base_template_each_run(tmp_path: Path) -> None:
+    from broadsheet.theme import theme_dir
+
+    theme = (theme_dir() / "base.html").read_text(encoding="utf-8")
+    first = restyle(tmp_path, 0).read_text(encoding="utf-8")
+    second = restyle(tmp_path, 1).read_text(encoding="utf-8")
+    assert first.startswith(theme) and second.startswith(theme)
+    assert first != second and first != theme
