@@ -40,16 +40,16 @@ def test_only_the_page_a_file_ends_in_is_asked_for_unless_all_of_it_is(
     asked = record_advice(monkeypatch)
     page = tmp_path / "index.html"
     page.write_bytes(b"x" * (2 * PAGE_SIZE + 10))
+    empty = tmp_path / "empty.html"
+    empty.touch()
     prefetch(page)
     prefetch(page, whole=True)
+    prefetch(empty)  # nothing to read
     assert asked == [(str(page), 2 * PAGE_SIZE, PAGE_SIZE), (str(page), 0, 0)]
 
 
-def test_a_missing_file_or_a_fifo_is_passed_over(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    asked = record_advice(monkeypatch)
-    prefetch(tmp_path / "absent.html")
+def test_a_missing_file_or_a_fifo_is_passed_over(tmp_path: Path) -> None:
+    prefetch(tmp_path / "absent.html")  # no error
     fifo = tmp_path / "pipe.md"
     os.mkfifo(fifo)
     # Opening a FIFO to read waits for a writer: the read-ahead must not.
@@ -57,7 +57,6 @@ def test_a_missing_file_or_a_fifo_is_passed_over(
     worker.start()
     worker.join(timeout=10)
     assert not worker.is_alive(), "prefetch blocked on a FIFO"
-    assert [name for name, _, _ in asked if "absent" in name] == []
 
 
 def test_every_source_is_asked_for_before_it_is_loaded(

@@ -355,7 +355,6 @@ def run() -> None:
     os._exit(code or 0)
 
 
-
 def _working_threads() -> bool:
     """Whether a thread Python would wait for at exit is still running."""
     main_thread = threading.main_thread()

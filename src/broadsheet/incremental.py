@@ -449,12 +449,13 @@ def read_manifest_with_assets(output: Path) -> tuple[Manifest, list[str], bool]:
     data = _manifest_data(output)
     if not data:
         return {}, [], False
-    return data["files"], data["assets"], data.get("compressed") is not False
+    return data["files"], data["assets"], data["compressed"]
 
 
 def _manifest_data(output: Path) -> dict[str, Any] | None:
-    """The manifest of ``output`` with ``files`` and ``assets`` checked; None when
-    there is none, or one of another format."""
+    """The manifest of ``output`` with ``files``, ``assets`` and ``compressed`` checked
+    (a manifest from before ``compressed`` was recorded may have siblings); None
+    when there is none, or one of another format."""
     try:
         data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -465,6 +466,7 @@ def _manifest_data(output: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(data.get("assets"), list):
         data["assets"] = []
+    data["compressed"] = data.get("compressed") is not False
     return data
 
 
@@ -490,7 +492,7 @@ def listed_files(output: Path) -> set[str] | None:
     listed = {MANIFEST, *data["assets"]}
     for _, outputs in data["files"].values():
         listed.update(outputs)
-    if data.get("compressed") is False:
+    if not data["compressed"]:
         return listed
     return listed | {rel + suffix for rel in listed for suffix in (".gz", ".br")}
 

@@ -104,9 +104,11 @@ def prefetch(path: Path, *, whole: bool = False) -> None:
     except OSError:
         return
     try:
-        size = 0 if whole else os.fstat(descriptor).st_size
-        start = max(size - 1, 0) // PAGE_SIZE * PAGE_SIZE
-        os.posix_fadvise(descriptor, start, 0 if whole else PAGE_SIZE, os.POSIX_FADV_WILLNEED)
+        if whole:
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+        elif size := os.fstat(descriptor).st_size:
+            last = (size - 1) // PAGE_SIZE * PAGE_SIZE
+            os.posix_fadvise(descriptor, last, PAGE_SIZE, os.POSIX_FADV_WILLNEED)
     except OSError:
         pass  # not a file (a FIFO, a device): it is not read ahead
     finally:
