@@ -95,11 +95,14 @@ def test_an_item_template_cannot_use_the_page(tmp_path: Path) -> None:
     assert "_river_item.html" in text and "'page' is undefined" in text
 
 
-def test_the_item_cache_changes_no_page(sample_site: Path, monkeypatch: pytest.MonkeyPatch,
-                                        tmp_path: Path) -> None:  # fmt: skip
+@pytest.mark.parametrize(("cache", "shown"), [("RIVER_CACHE", b"river__item"),
+                                              ("FRAGMENT_CACHE", b'class="masthead"')])
+def test_the_item_and_fragment_caches_change_no_page(
+    sample_site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache: str, shown: bytes
+) -> None:
     build(sample_site, tmp_path / "cached", now=NOW)
-    monkeypatch.setattr(render, "RIVER_CACHE", 1)  # every item rendered again, nearly
+    monkeypatch.setattr(render, cache, 1)  # every item or fragment rendered again, nearly
     build(sample_site, tmp_path / "uncached", now=NOW, clean=True)
     cached, uncached = _tree(tmp_path / "cached"), _tree(tmp_path / "uncached")
     assert cached == uncached
-    assert any(b"river__item" in data for data in cached.values())
+    assert any(shown in data for data in cached.values())

@@ -170,7 +170,7 @@ def restyle(site: Path, number: int) -> None:
     """Change the page frame: every HTML page renders anew."""
     theme = Path(output_module.__file__).resolve().parents[2] / "templates" / "base.html"
     text = theme.read_text(encoding="utf-8")
-    text = text.replace("</footer>", f"<!-- style {number} -->\n</footer>")
+    text += f"<!-- style {number} -->\n"
     write(site / "templates/base.html", text)
 
 
