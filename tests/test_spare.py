@@ -338,3 +338,28 @@ def test_pages_overwritten_in_the_spare_are_read_ahead_before_they_render(
     monkeypatch.setattr(pipeline, "staging_dir", staging_dir)
     build(sample_site, now=NOW, clean=True, jobs=1)
     assert held and held <= set(asked)
+
+
+def test_a_build_into_an_empty_folder_creates_its_pages_at_once(
+    sample_site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without a spare, pages are created without looking for old files first;
+    with one, every page goes through write_new."""
+    pipeline = importlib.import_module("broadsheet.pipeline")
+    calls: list[str] = []
+    real_fresh, real_new = pipeline.write_fresh, pipeline.write_new
+    monkeypatch.setattr(pipeline, "write_fresh",
+                        lambda path, text: (calls.append("fresh"), real_fresh(path, text)))
+    monkeypatch.setattr(pipeline, "write_new",
+                        lambda path, text: (calls.append("new"), real_new(path, text)))  # fmt: skip
+    build(sample_site, now=NOW, jobs=1)
+    build(sample_site, now=NOW, jobs=1, clean=True)  # no spare yet: the first output is live
+    assert calls and set(calls) == {"fresh"}
+    assert (sample_site / ".site.spare").is_dir()
+    calls.clear()
+    build(sample_site, now=NOW, jobs=1, clean=True)  # into the spare
+    assert calls and set(calls) == {"new"}
+    build(sample_site, tmp_path / "again", now=NOW, jobs=1, clean=True)
+    files = sorted(p.relative_to(sample_site / "site") for p in (sample_site / "site").rglob("*"))
+    assert files == sorted(p.relative_to(tmp_path / "again")
+                           for p in (tmp_path / "again").rglob("*"))  # fmt: skip

@@ -317,6 +317,8 @@ class Digester:
         self.flat = frozenset(_flat_records())
         self.memo: dict[int, bytes] = {}
         self._keep: list[Any] = []
+        self._names: dict[type, tuple[str, ...]] = {}
+        """Each record type's field names."""
         self.recorder = recorder
 
     def page(self, page: Page, number: int = -1) -> str:
@@ -355,8 +357,11 @@ class Digester:
             if recorder is not None:
                 recorder.flat(result, value, data)
         else:
-            if dataclasses.is_dataclass(value) and not isinstance(value, type):
-                payload: Any = [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+            names = self._names.get(kind)
+            if names is None and dataclasses.is_dataclass(kind):
+                names = self._names[kind] = tuple(f.name for f in dataclasses.fields(kind))
+            if names is not None:
+                payload: Any = [(name, getattr(value, name)) for name in names]
             elif isinstance(value, (set, frozenset)):
                 payload = sorted(value, key=repr)
             elif isinstance(value, range):

@@ -73,14 +73,44 @@ def write_new(path: Path, text: str | bytes) -> None:
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        pass
     else:
         if info.st_nlink == 1 and stat.S_ISREG(info.st_mode):
             _overwrite(path, data)
             return
         path.unlink()
-    with open(path, "xb") as file:
-        file.write(data)
+    _create(path, data)
+
+
+#: Open a file that must not exist yet, for writing.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def write_fresh(path: Path, text: str | bytes) -> None:
+    """:func:`write_new` for a file expected not to exist (a page of a build into an
+    empty folder): created at once, its folder only when missing, with three system
+    calls instead of seven.  An existing file is left to :func:`write_new`."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        _create(path, data)
+    except FileExistsError:
+        write_new(path, data)
+
+
+def _create(path: Path, data: bytes) -> None:
+    """Create ``path`` (and its folder when missing) holding ``data``; an existing
+    file is an error (FileExistsError)."""
+    try:
+        descriptor = os.open(path, _NEW_FILE, 0o666)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, _NEW_FILE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
 
 
 def prefetch(path: Path, *, whole: bool = False) -> None:

@@ -44,7 +44,7 @@ from .incremental import (
 )
 from .loaders import LoadOptions, LoadResult, Source, discover, load_source
 from .model import Article, Page
-from .output import prefetch, staging_dir, swap_into_place, write_new
+from .output import prefetch, staging_dir, swap_into_place, write_fresh, write_new
 from .pagestore import StoreWriter
 from .parallel import default_jobs, pimap, pmap, share, shared
 from .progress import Progress
@@ -466,7 +466,7 @@ def write_site(
     else:
         files.update(render_pages(plan.env, archive.pages, todo, target, digests=plan.digests,
                                   compress=config.compress, jobs=jobs, progress=progress,
-                                  meanwhile=plan.settle))  # fmt: skip
+                                  meanwhile=plan.settle, fresh=not spare))  # fmt: skip
     plan.settle()
     finish_tree(target, files, plan.assets, base_assets if spare else None, config.compress,
                 replaced, siblings=spare and base_siblings)  # fmt: skip
@@ -539,12 +539,14 @@ def render_pages(
     jobs: int,
     progress: Progress | None = None,
     meanwhile: Callable[[], None] | None = None,
+    fresh: bool = False,
 ) -> Manifest:
     """Render pages ``todo`` (indices into ``pages``, where only those need be
     given) into ``target`` in ``jobs`` processes; return their manifest entries.
     ``meanwhile`` runs in this process while the workers render (it may fill in
-    ``digests``)."""
-    share((env, pages, target, compress))
+    ``digests``).  ``fresh`` says that ``target`` started empty: files are created
+    without first looking for old ones (:func:`~broadsheet.output.write_fresh`)."""
+    share((env, pages, target, compress, fresh))
     done = pmap(_render_page, todo, jobs, progress=progress, stage="Rendering",
                 meanwhile=meanwhile)  # fmt: skip
     files: Manifest = {}
@@ -628,15 +630,17 @@ def _unlink_all(root: Path, rels: Iterable[str], prune: bool = True) -> None:
 
 def _render_page(number: int) -> list[str] | BroadsheetError:
     """Render page ``number`` of the shared job and write its files (in a worker)."""
-    env, pages, target, compress = shared()
-    prefetch(target / pages[number].path)  # read while the page renders
+    env, pages, target, compress, fresh = shared()
+    if not fresh:
+        prefetch(target / pages[number].path)  # read while the page renders
     try:
         rendered = render_files(env, pages[number])
     except BroadsheetError as exc:
         return TemplateError(getattr(exc, "diagnostics", ()))
     written = []
+    write = write_fresh if fresh else write_new
     for rel, text in rendered:
-        write_new(target / rel, text)
+        write(target / rel, text)
         written.append(rel)
     if compress:
         compress_files(target, written)
