@@ -86,8 +86,8 @@ def test_a_fragment_is_rendered_once_per_values_and_root(
     assert page.render(kind="x", root="") == "[x a/]"
     assert page.render(kind="x", root="../") == "[x ../a/]"
     assert page.render(kind="y", root="") == "[y a/]"
-    for root in ("", "../"):
-        assert page.render(kind="x", root=root) in ("[x a/]", "[x ../a/]")
+    for root, expected in (("", "[x a/]"), ("../", "[x ../a/]")):
+        assert page.render(kind="x", root=root) == expected
     assert loaded.count("_part.html") == 2, "rendered once for x and once for y"
 
 

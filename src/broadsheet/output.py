@@ -88,8 +88,9 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 def write_fresh(path: Path, text: str | bytes) -> None:
     """:func:`write_new` for a file expected not to exist (a page of a build into an
-    empty folder): created at once, its folder only when missing, with three system
-    calls instead of seven.  An existing file is left to :func:`write_new`."""
+    empty folder): created at once (open, write, close), without first looking for
+    an old file; its folder is made only when the open fails for want of it.  An
+    existing file is left to :func:`write_new`."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         _create(path, data)
