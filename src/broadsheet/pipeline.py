@@ -48,7 +48,7 @@ from .output import prefetch, staging_dir, swap_into_place, write_fresh, write_n
 from .pagestore import StoreWriter
 from .parallel import default_jobs, pimap, pmap, share, shared
 from .progress import Progress
-from .render import make_environment, render_files
+from .render import OutputCodeGenerator, make_environment, render_files
 from .spill import BodyFile
 from .theme import theme_dir
 
@@ -406,8 +406,16 @@ def with_bytecode_cache(env: jinja2.Environment, config: SiteConfig) -> jinja2.E
     template's source before it uses its compiled form.)"""
     folder = config.root / CACHE_DIR / "templates"
     folder.mkdir(parents=True, exist_ok=True)
-    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    env.bytecode_cache = _TemplateCache(str(folder))
     return env
+
+
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates, also keyed by the version of Broadsheet's code generator
+    (Jinja's key is the template's name and its source's)."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{OutputCodeGenerator.VERSION}:{name}", filename)
 
 
 def site_assets(config: SiteConfig) -> list[Asset]:

@@ -20,10 +20,18 @@ from urllib.parse import urlsplit
 import babel
 import babel.dates
 import jinja2
+import jinja2.compiler
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from jinja2.utils import missing
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+try:
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # pragma: no cover - MarkupSafe without its C speedups, or before 3.0
+
+    def _escape_inner(text: str, /) -> str:
+        return str.__str__(escape(text))
 
 from .config import SiteConfig
 from .errors import Diagnostic, TemplateError
@@ -47,6 +55,7 @@ def make_environment(
         keep_trailing_newline=True,
         auto_reload=False,  # templates do not change during a build: no stat per page
     )
+    env.code_generator_class = OutputCodeGenerator
     env.filters["href"] = _href_filter(config.pretty_links)
     env.filters["asset"] = _asset
     env.filters["absolute"] = partial(absolute_url, config.base_url)
@@ -60,6 +69,58 @@ def make_environment(
     env.globals["fragment"] = _fragment(env)
     env.globals.update(globals_ or {})
     return env
+
+
+def escape_output(value: Any, /) -> str:
+    """What ``{{ value }}`` writes: ``value`` escaped, as a plain string.
+
+    Jinja's own escaping wraps each value in a new ``Markup`` object, through two
+    Python calls, only for the page's parts to be joined into one string.  A page
+    writes about a hundred values; this writes them for about half the cost.
+    """
+    if type(value) is str:
+        return _escape_inner(value)
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return html()  # type: ignore[no-any-return]
+    return _escape_inner(str(value))
+
+
+class OutputCodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code generator, writing values with :func:`escape_output`.
+
+    Only what a template outputs changes: its parts are joined into the page (or
+    into ``Markup``, for a macro or a ``{% set %}`` block) either way, so the page
+    is the same, character for character.  Filters and tests see what they did.
+    """
+
+    #: Part of the compiled templates' cache key (see ``with_bytecode_cache``).
+    VERSION = "escape_output-1,getattr-1"
+
+    def visit_Template(self, node: Any, frame: Any = None) -> None:
+        self.writeline("from broadsheet.render import escape_output")
+        super().visit_Template(node, frame)
+
+    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile and finalize.src is None:
+            self.write("escape_output(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    @jinja2.compiler.optimizeconst
+    def visit_Getattr(self, node: Any, frame: Any) -> None:
+        """``value.name`` as Python's ``getattr`` with a default, falling back to
+        ``environment.getattr`` (which tries ``value["name"]``) only when the value
+        has no such attribute: no Python call for the common case.  The walrus names
+        are assigned, then read, within the one expression, so nested look-ups
+        (``a.b.c``) each read their own."""
+        if self.environment.is_async:  # pragma: no cover - Broadsheet renders synchronously
+            super().visit_Getattr(node, frame)
+            return
+        self.write("(_bs_found if (_bs_found := getattr((_bs_of := ")
+        self.visit(node.node, frame)
+        self.write(f"), {node.attr!r}, missing)) is not missing"
+                   f" else environment.getattr(_bs_of, {node.attr!r}))")  # fmt: skip
 
 
 def _structured_data(config: SiteConfig, article: Article, section: Any) -> dict[str, Any]:

@@ -1,0 +1,116 @@
+"""Broadsheet's Jinja code generator writes the same pages as Jinja's own.
+
+:class:`broadsheet.render.OutputCodeGenerator` changes how values are written
+(``escape_output`` instead of ``escape`` and a new ``Markup``) and how
+``value.name`` is looked up (``getattr`` with a default).  Each template here is
+rendered by both generators and the results compared.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+from markupsafe import Markup
+
+from broadsheet import pipeline
+from broadsheet.render import OutputCodeGenerator, escape_output
+
+
+def _environments(**templates: str) -> tuple[jinja2.Environment, jinja2.Environment]:
+    def make(generator: type[jinja2.compiler.CodeGenerator]) -> jinja2.Environment:
+        env = jinja2.Environment(loader=jinja2.DictLoader(templates), autoescape=True,
+                                 undefined=jinja2.StrictUndefined)  # fmt: skip
+        env.code_generator_class = generator
+        return env
+
+    return make(jinja2.compiler.CodeGenerator), make(OutputCodeGenerator)
+
+
+class Story:
+    def __init__(self, headline: str, tags: tuple[str, ...] = ()) -> None:
+        self.headline = headline
+        self.tags = tags
+        self.byline = Markup("<em>staff</em>")
+
+    @property
+    def shout(self) -> str:
+        return self.headline.upper()
+
+
+HOSTILE = "<b>Q&A</b> \"quoted\" 'single'"
+
+TEMPLATES = {
+    "values": "{{ text }}|{{ number }}|{{ none }}|{{ safe }}|{{ text|e }}|{{ text|safe }}"
+              "|{{ 'const <&>' }}|{{ text ~ safe }}|{{ [text] }}",
+    "attributes": "{{ story.headline }}|{{ story.shout }}|{{ story.byline }}"
+                  "|{{ mapping.key }}|{{ mapping.nested.deeper }}|{{ story.tags|join(',') }}"
+                  "|{{ story.missing is defined }}|{{ mapping.absent is defined }}",
+    "blocks": "{% macro box(x) %}<{{ x }}>{% endmacro %}{% set captured %}[{{ text }}]{% endset %}"
+              "{{ box(text) }}|{{ captured }}|{{ captured|length }}"
+              "{% macro frame() %}[{{ caller() }}]{% endmacro %}"
+              "{% call frame() %}{{ text }}{% endcall %}"
+              "{% autoescape false %}|{{ text }}{% endautoescape %}",
+    "loops": "{% for s in stories if s.tags %}{{ loop.index }}:{{ s.headline }};{% endfor %}"
+             "{% for k, v in mapping.items() %}{{ k }}={{ v }};{% endfor %}",
+    "child": "{% extends 'parent' %}"
+             "{% block body %}{{ super() }}+{{ story.headline }}{% endblock %}",
+    "parent": "<main>{% block body %}{{ text }}{% endblock %}</main>",
+}
+
+VALUES: dict[str, Any] = {
+    "text": HOSTILE,
+    "number": 3.5,
+    "none": None,
+    "safe": Markup("<i>fine</i>"),
+    "story": Story(HOSTILE, ("a", "<b>")),
+    "stories": [Story("one", ("x",)), Story("two"), Story("<three>", ("y",))],
+    "mapping": {"key": HOSTILE, "nested": {"deeper": "<deep>"}},
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_pages_are_the_same_as_with_jinjas_generator(name: str) -> None:
+    plain, ours = _environments(**TEMPLATES)
+    expected = plain.get_template(name).render(VALUES)
+    assert ours.get_template(name).render(VALUES) == expected
+    assert "&lt;b&gt;" in expected or name in {"child", "loops"}  # hostile text was escaped
+
+
+def test_the_generated_code_uses_the_fast_paths() -> None:
+    _, ours = _environments()
+    code = ours.compile("{{ story.headline }}", raw=True)
+    assert "escape_output(" in code and "escape(" not in code.replace("escape_output(", "")
+    assert "getattr((_bs_of := " in code and "environment.getattr(_bs_of, 'headline')" in code
+
+
+@pytest.mark.parametrize(
+    "template", ["{{ story.nothing }}", "{{ nothing }}", "{{ story.nothing.deeper }}"]
+)
+def test_undefined_values_fail_as_with_jinjas_generator(template: str) -> None:
+    plain, ours = _environments(page=template)
+    with pytest.raises(jinja2.UndefinedError) as expected:
+        plain.get_template("page").render(VALUES)
+    with pytest.raises(jinja2.UndefinedError) as got:
+        ours.get_template("page").render(VALUES)
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [("a<b>&\"'", "a&lt;b&gt;&amp;&#34;&#39;"), (Markup("<i>"), "<i>"), (7, "7"), (None, "None")],
+)
+def test_escape_output_writes_what_escape_does(value: object, written: str) -> None:
+    assert escape_output(value) == written
+    assert type(escape_output(value)) in {str, Markup}
+
+
+def test_compiled_templates_are_cached_per_generator_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = pipeline._TemplateCache(str(tmp_path))
+    before = cache.get_cache_key("article.html")
+    monkeypatch.setattr(OutputCodeGenerator, "VERSION", "another")
+    assert cache.get_cache_key("article.html") != before
