@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import random
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -28,6 +29,7 @@ from broadsheet.graph import (
     Archive,
     Link,
     Pagination,
+    RelatedNow,
     _related_index,
     build_archive,
     related,
@@ -317,6 +319,31 @@ def test_articles_that_would_take_a_generated_page_s_path_move_aside() -> None:
         "content: warning: tag 'cafe' has the same slug as 'Café' (cafe); its pages are at cafe-2"]
 
 
+def test_related_articles_are_found_once_more_after_articles_move_aside() -> None:
+    # The search started on the first layout is cancelled; the second one's is used.
+    searches: list[tuple[list[str], list[str]]] = []
+
+    class Recorded(RelatedNow):
+        def result(self) -> Sequence[tuple[int, ...]]:
+            searches[-1][1].append("result")
+            return super().result()
+
+        def cancel(self) -> None:
+            searches[-1][1].append("cancel")
+
+    def finder(ordered: Sequence[Article], index: Mapping[str, list[int]]) -> Recorded:
+        searches.append(([a.url for a in ordered], []))
+        return Recorded(ordered, index)
+
+    config = replace(SITE, permalink="/{slug}/")
+    archive = archive_of([art("tags", day(1), tags=("x",)), art("b", day(2), tags=("x",))],
+                         config, find_related=finder)  # fmt: skip
+    assert searches == [(["b/", "tags/"], ["cancel"]),
+                        (["b/", "tags-2/"], ["result", "cancel"])]  # fmt: skip
+    assert slugs(page_at(archive, "tags-2/").context["related"]) == ["b"]
+    assert slugs(page_at(archive, "b/").context["related"]) == ["tags"]
+
+
 def test_a_plain_section_lives_at_the_site_root() -> None:
     archive = archive_of([art("a", day(1), section="World News")])
     assert [(t.name, t.slug, t.url) for t in archive.sections] == [
@@ -595,7 +622,7 @@ def test_related_articles_found_on_two_processes_are_the_same(
     index = _related_index(ordered)
     alone = related_positions(ordered, index)
     assert len(alone) == 400 and all(len(found) == RELATED_COUNT for found in alone)
-    assert list(pipeline.find_related(ordered, index, jobs=2)) == alone
+    assert list(pipeline.find_related(ordered, index, jobs=2).result()) == alone
     archive = archive_of(ordered, find_related=partial(pipeline.find_related, jobs=2))
     assert [p.context["related"] for p in pages_of(archive, "article.html")] == [
         p.context["related"] for p in pages_of(archive_of(ordered), "article.html")]

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from text_unidecode import unidecode
 
@@ -343,28 +343,41 @@ def build_archive(
     # laid out once.  When one does, the generated pages are laid out first (with
     # unplaced articles) to claim their paths, and the articles placed around them.
     mark = len(diagnostics)
+    start = find_related or RelatedNow
     placed = _place_articles(chosen, config, section_slugs, dict(claimed), diagnostics, moved)
     archive = _arrange(sorted(placed, key=sort_key), config, section_slugs, diagnostics)
-    generated = _generated_pages(archive, config, now)
-    taken = {page.path for page in generated}
-    if any(output_path(article.url) in taken for article in placed):
-        del diagnostics[mark:]
-        moved.clear()
-        draft = _arrange(sorted(chosen, key=sort_key), config, section_slugs, [])
-        for page in _generated_pages(draft, config, now):
-            claimed.setdefault(page.path, f"the page {page.title!r}")
-        placed = _place_articles(chosen, config, section_slugs, claimed, diagnostics, moved)
-        archive = _arrange(sorted(placed, key=sort_key), config, section_slugs, diagnostics)
+    # Related articles are looked for (on other processes, when ``find_related``
+    # says so) while the pages are laid out; they are filled in at the end.
+    relating = start(archive.articles, _related_index(archive.articles))
+    try:
         generated = _generated_pages(archive, config, now)
-    _report_shared_slugs([a for a in archive.articles if a.source not in moved], diagnostics)
-    archive.pages = _article_pages(archive, config, now, comments or {}, diagnostics,
-                                   find_related or related_positions)  # fmt: skip
-    archive.pages += generated
+        taken = {page.path for page in generated}
+        if any(output_path(article.url) in taken for article in placed):
+            relating.cancel()
+            del diagnostics[mark:]
+            moved.clear()
+            draft = _arrange(sorted(chosen, key=sort_key), config, section_slugs, [])
+            for page in _generated_pages(draft, config, now):
+                claimed.setdefault(page.path, f"the page {page.title!r}")
+            placed = _place_articles(chosen, config, section_slugs, claimed, diagnostics, moved)
+            archive = _arrange(sorted(placed, key=sort_key), config, section_slugs, diagnostics)
+            relating = start(archive.articles, _related_index(archive.articles))
+            generated = _generated_pages(archive, config, now)
+        _report_shared_slugs([a for a in archive.articles if a.source not in moved], diagnostics)
+        archive.pages, contexts = _article_pages(archive, config, now, comments or {},
+                                                 diagnostics)  # fmt: skip
+        archive.pages += generated
+        if search:
+            archive.pages.append(Page("search/", "search.html", {}, "Search"))
+        machine = _machine_pages(archive, config, archive.pages, now)
+        ordered = archive.articles
+        for context, positions in zip(contexts, relating.result(), strict=True):
+            context["related"] = tuple(ordered[p] for p in positions)
+    finally:
+        relating.cancel()
     if comments:
         archive.pages = [_with_counts(page, comments) for page in archive.pages]
-    if search:
-        archive.pages.append(Page("search/", "search.html", {}, "Search"))
-    archive.pages.extend(_machine_pages(archive, config, archive.pages, now))
+    archive.pages.extend(machine)
     return archive
 
 
@@ -532,11 +545,37 @@ def _periods(ordered: Sequence[Article], config: SiteConfig) -> dict[str, tuple[
     return {kind: tuple(periods) for kind, periods in result.items()}
 
 
-#: Finds every article's related articles, by position: ``(ordered, index)`` ->
-#: :func:`related_positions` (which a caller may spread over processes).
-RelatedFinder = Callable[
-    [Sequence[Article], Mapping[str, list[int]]], Sequence[tuple[int, ...]]
-]
+class RelatedSearch(Protocol):
+    """Related articles being found (perhaps on other processes, while the rest of
+    the archive is laid out)."""
+
+    def result(self) -> Sequence[tuple[int, ...]]:
+        """:func:`related_positions` of every article, once found."""
+        ...
+
+    def cancel(self) -> None:
+        """Stop looking (nothing, once the result is in)."""
+        ...
+
+
+@dataclass
+class RelatedNow:
+    """The related articles found in this process, when asked for."""
+
+    ordered: Sequence[Article]
+    index: Mapping[str, list[int]]
+
+    def result(self) -> Sequence[tuple[int, ...]]:
+        return related_positions(self.ordered, self.index)
+
+    def cancel(self) -> None:
+        pass
+
+
+#: Starts finding every article's related articles, by position: ``(ordered,
+#: index)`` -> a search whose result is :func:`related_positions` (which a caller
+#: may spread over processes).
+RelatedFinder = Callable[[Sequence[Article], Mapping[str, list[int]]], RelatedSearch]
 
 
 def related(
@@ -654,8 +693,10 @@ def _article_pages(
     now: datetime,
     comments: Mapping[str, tuple[Comment, ...]],
     diagnostics: list[Diagnostic],
-    find_related: RelatedFinder,
-) -> list[Page]:
+) -> tuple[list[Page], list[dict[str, Any]]]:
+    """Each article's page (and comment feed, when it has comments), and each
+    article page's context, in the archive's order: their ``related`` articles,
+    left empty here, are filled in by :func:`build_archive`."""
     ordered = archive.articles
     dated = [a for a in ordered if a.date is not None]
     newer = {id(a): dated[i - 1] if i > 0 else None for i, a in enumerate(dated)}
@@ -663,9 +704,9 @@ def _article_pages(
     lookup = {
         t.key: {term.name: term.ref for term in archive.taxonomies[t.key]} for t in TAXONOMIES
     }
-    found = find_related(ordered, _related_index(ordered))
     pages = []
-    for position, a in enumerate(ordered):
+    contexts = []
+    for a in ordered:
         terms = {
             t.key: tuple(lookup[t.key][name] for name in t.names(a)) for t in TAXONOMIES
         }
@@ -674,18 +715,18 @@ def _article_pages(
         # A comment feed once there are comments: an empty feed per article would
         # add a file for every article of the archive and tell readers nothing.
         feed_url = comment_feed_url(a) if approved else None
-        neighbours = tuple(ordered[p] for p in found[position])
-        context = {
+        context: dict[str, Any] = {
             "article": a, "newer": newer.get(id(a)), "older": older.get(id(a)),
-            "section": section, "terms": terms, "related": neighbours,
+            "section": section, "terms": terms, "related": (),
             "comments_thread": thread(approved, diagnostics), "comment_count": len(approved),
             "comments_open": comments_open(a, config, now), "comment_feed_url": feed_url,
         }  # fmt: skip
         pages.append(Page(a.url, "article.html", context, a.headline))
+        contexts.append(context)
         if feed_url is not None:
             pages.append(Page(feed_url, "comment-feed", {"article": a, "comments": approved},
                               f"Comments on {a.headline}"))  # fmt: skip
-    return pages
+    return pages, contexts
 
 
 def _with_counts(page: Page, comments: Mapping[str, tuple[Comment, ...]]) -> Page:

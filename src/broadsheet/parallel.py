@@ -14,7 +14,7 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Generator, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .progress import Progress
 
@@ -87,6 +87,55 @@ def pimap(
                     progress(stage, number, total)
     finally:
         gc.unfreeze()
+
+
+class Pending(Generic[R]):
+    """``[func(x) for x in items]``, started on worker processes by :func:`pstart`
+    while this process goes on with other work."""
+
+    def __init__(self, func: Callable[[T], R], items: Sequence[T], jobs: int) -> None:
+        self._pool: Any = None
+        self._started: Any = None
+        self._serial: Callable[[], list[R]] | None = None
+        if jobs <= 1 or len(items) < MIN_PARALLEL or not can_fork():
+            self._serial = lambda: [func(item) for item in items]
+            return
+        size = max(1, min(256, len(items) // (jobs * 8)))
+        release_free_memory()
+        gc.freeze()  # see pimap
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(jobs)
+            self._started = self._pool.map_async(func, items, chunksize=size)
+        except BaseException:
+            self.cancel()
+            raise
+
+    def result(self) -> list[R]:
+        """The results, in order, once every worker is done (here, without workers)."""
+        if self._serial is not None:
+            return self._serial()
+        if self._started is None:
+            raise RuntimeError("the work was cancelled")
+        try:
+            return list(self._started.get())
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop the workers (nothing, once the results are in)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+            self._started = None
+            gc.unfreeze()
+
+
+def pstart(func: Callable[[T], R], items: Sequence[T], jobs: int) -> Pending[R]:
+    """Start ``[func(x) for x in items]`` on ``jobs`` processes, when worthwhile, and
+    return at once: :meth:`Pending.result` waits for the results.  (Without
+    workers the work is done when they are asked for.)  The caller must end with
+    ``result()`` or ``cancel()``."""
+    return Pending(func, items, jobs)
 
 
 def release_free_memory() -> None:

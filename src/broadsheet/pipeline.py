@@ -27,7 +27,14 @@ from .comments import load_comments
 from .config import CONFIG_NAME, SiteConfig
 from .errors import BroadsheetError, Diagnostic, Diagnostics, TemplateError
 from .feeds import FeedSpec
-from .graph import Archive, build_archive, related_positions, steady_until
+from .graph import (
+    Archive,
+    RelatedNow,
+    RelatedSearch,
+    build_archive,
+    related_positions,
+    steady_until,
+)
 from .incremental import (
     CACHE_DIR,
     MANIFEST,
@@ -46,7 +53,7 @@ from .loaders import LoadOptions, LoadResult, Source, discover, load_source
 from .model import Article, Page
 from .output import prefetch, staging_dir, swap_into_place, write_fresh, write_new
 from .pagestore import StoreWriter
-from .parallel import default_jobs, pimap, pmap, share, shared
+from .parallel import default_jobs, pimap, pmap, pstart, share, shared
 from .progress import Progress
 from .render import OutputCodeGenerator, make_environment, render_files
 from .spill import BodyFile
@@ -239,16 +246,16 @@ RELATED_IN_PARALLEL = 5000
 
 def find_related(
     ordered: Sequence[Article], index: Mapping[str, list[int]], jobs: int = 1
-) -> Sequence[tuple[int, ...]]:
-    """:func:`broadsheet.graph.related_positions` on ``jobs`` processes: each article
-    counts the articles of each of its terms, lists that grow with the archive."""
+) -> RelatedSearch:
+    """Start :func:`broadsheet.graph.related_positions` on ``jobs`` processes (each
+    article counts the articles of each of its terms, lists that grow with the
+    archive); this process lays out the rest of the archive meanwhile."""
     if jobs <= 1 or len(ordered) < RELATED_IN_PARALLEL:
-        return related_positions(ordered, index)
+        return RelatedNow(ordered, index)
+    # Inherited by the workers as they start (and kept until the next share, for any
+    # worker the pool starts again).
     share((ordered, index))
-    try:
-        return pmap(_related_at, range(len(ordered)), jobs)
-    finally:
-        share(None)
+    return pstart(_related_at, range(len(ordered)), jobs)
 
 
 def _related_at(position: int) -> tuple[int, ...]:
