@@ -90,8 +90,8 @@ def edit(site: Path, rng: random.Random, number: int) -> None:
     text = target.read_text(encoding="utf-8")
     target.write_text(text.replace("headline: ", f"headline: Edit {number} ", 1),
                       encoding="utf-8")  # fmt: skip
-    theme = (REPO / "templates/_listing.html").read_text(encoding="utf-8")
-    write(site / "templates/_listing.html", theme + f"{{# edit {number} #}}\n")
+    theme = (REPO / "templates/base.html").read_text(encoding="utf-8")  # every page's frame
+    write(site / "templates/base.html", theme + f"{{# edit {number} #}}\n")
 
 
 def today() -> str:
@@ -228,8 +228,9 @@ def test_a_killed_build_leaves_nothing_behind_after_the_next(tmp_path: Path) -> 
     site.mkdir()
     write_corpus(site, 120)
     run_build(site)
-    write(site / "templates/_listing.html",
-          (REPO / "templates/_listing.html").read_text(encoding="utf-8") + "{# changed #}\n")
+    # Every page extends base.html, so every page is rendered again.
+    write(site / "templates/base.html",
+          (REPO / "templates/base.html").read_text(encoding="utf-8") + "{# changed #}\n")
     process = subprocess.Popen([*CLI, "build", str(site), "-q"], start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     stop = time.monotonic() + 60
