@@ -113,6 +113,7 @@ from .feeds import (
 )
 from .loaders.meta import INVISIBLE, STRAY_JOINER, CoercionError, coerce_datetime
 from .model import Article
+from .records import fast_pickle
 
 #: Deepest nesting shown; replies below it are shown at this depth (top level is 1).
 MAX_DEPTH = 4
@@ -148,6 +149,7 @@ _REQUIRED = ("id", "name", "date", "body")
 # --- Records --------------------------------------------------------------------------------
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Comment:
     """One approved comment, ready to render."""
@@ -171,6 +173,7 @@ class Comment:
     """The file it came from, relative to the site folder (for messages)."""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ThreadNode:
     """A comment in its thread, with its replies."""

@@ -44,6 +44,7 @@ from urllib.parse import quote, urlsplit
 
 from .config import SiteConfig
 from .model import Article
+from .records import fast_pickle
 
 ATOM_NAME = "feed.xml"
 RSS_NAME = "rss.xml"
@@ -85,6 +86,7 @@ _URI_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
     """One feed: its title, the page it belongs to, and its articles."""

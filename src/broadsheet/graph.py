@@ -34,10 +34,12 @@ from .errors import Diagnostic
 from .feeds import FeedSpec, is_absolute_base
 from .loaders.meta import slugify
 from .model import MONTHS, Article, Html, Page
+from .records import fast_pickle
 from .sitemaps import NEWS_DAYS, news_articles
 from .urls import output_path, paginated, permalink
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Taxonomy:
     """A way of grouping articles by one of their fields."""
@@ -113,6 +115,7 @@ class Term:
         return TermSummary(self.kind, self.name, self.slug, self.url, self.count, self.extracted)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class TermRef:
     """A link to a term: what an article page or the navigation needs of it.
@@ -128,6 +131,7 @@ class TermRef:
     url: str
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class TermSummary:
     """What a term's own pages and its taxonomy's A-Z index show of it: its name,
@@ -167,6 +171,7 @@ class Period:
                              self.count)  # fmt: skip
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class PeriodSummary:
     """What period pages and the archive index show of a period (their own, the
@@ -182,6 +187,7 @@ class PeriodSummary:
     count: int
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Link:
     title: str
@@ -192,6 +198,7 @@ class Link:
 PAGER_REACH = 3
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Pagination:
     """Where a listing page stands among its siblings."""

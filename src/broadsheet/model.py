@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from .records import fast_pickle
+
 CommentState = Literal["open", "closed"]
 
 MONTHS = (
@@ -24,6 +26,7 @@ MONTHS = (
 )  # fmt: skip
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Correction:
     """A published correction to an article."""
@@ -124,6 +127,7 @@ class Html:
         return f"Html(packed={self.packed!r})"
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article, as loaded from one source file (plus its metadata files)."""

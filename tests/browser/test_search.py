@@ -67,14 +67,17 @@ def results_for(page: Any, base: str, query: str) -> list[str]:
     tab.wait_for_selector(".pagefind-ui__message", timeout=15_000)
     # The message ("2 results for ...") comes before the results, which Pagefind UI
     # loads one by one: wait for as many links as it counts (it shows five at first).
+    # It must name the whole query: under load, a message about an earlier state of
+    # the input may still be showing.
     tab.wait_for_function(
-        """() => {
+        """(query) => {
             const message = document.querySelector('.pagefind-ui__message').textContent;
-            if (message.includes('Searching')) return false;
+            if (message.includes('Searching') || !message.includes(query)) return false;
             const count = parseInt(message, 10);
             const shown = document.querySelectorAll('.pagefind-ui__result-link').length;
             return isNaN(count) || shown >= Math.min(count, 5);
-        }"""
+        }""",
+        arg=query,
     )
     return [link.inner_text() for link in tab.query_selector_all(".pagefind-ui__result-link")]
 

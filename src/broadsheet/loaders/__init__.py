@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from .. import yamlio
 from ..errors import Diagnostic, SourceError
 from ..model import Article, Html
+from ..records import fast_pickle
 from . import markdown, plaintext
 from .base import Body
 from .decode import decode
@@ -77,6 +78,7 @@ class LoadOptions:
     also moves them out of memory then (:mod:`broadsheet.spill`)."""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Source:
     """One article source file, with what discovery learnt about it."""
@@ -93,6 +95,7 @@ class Source:
     """Folder-default layers, outermost first."""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class LoadResult:
     article: Article | None
