@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 
@@ -17,19 +18,17 @@ from broadsheet.model import Article, Correction, Html
 from broadsheet.records import fast_pickle
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Plain:
-    name: str
-    count: int = 0
-    tags: tuple[str, ...] = ()
+def _record(name: str) -> Any:
+    """One record type, made the same way each time (then pickled as from this module)."""
+    fields = [("name", str), ("count", int, dataclasses.field(default=0)),
+              ("tags", tuple, dataclasses.field(default=()))]  # fmt: skip
+    kind = dataclasses.make_dataclass(name, fields, frozen=True, slots=True)
+    kind.__module__ = __name__
+    return kind
 
 
-@fast_pickle
-@dataclasses.dataclass(frozen=True, slots=True)
-class Fast:
-    name: str
-    count: int = 0
-    tags: tuple[str, ...] = ()
+Plain = _record("Plain")
+Fast = fast_pickle(_record("Fast"))
 
 
 @fast_pickle
