@@ -114,3 +114,14 @@ def test_compiled_templates_are_cached_per_generator_version(
     before = cache.get_cache_key("article.html")
     monkeypatch.setattr(OutputCodeGenerator, "VERSION", "another")
     assert cache.get_cache_key("article.html") != before
+
+
+def test_templates_get_their_globals_as_one_plain_map() -> None:
+    from broadsheet.render import Environment
+
+    env = Environment(loader=jinja2.DictLoader({"page": "{{ site }}/{{ extra }}"}))
+    env.globals.update(site="Gazette", extra="env")
+    template = env.get_template("page", globals={"extra": "own"})
+    assert type(template.globals) is dict  # copied into each context without ChainMap's calls
+    assert template.render() == "Gazette/own"  # the template's own globals still win
+    assert env.globals["extra"] == "env"  # and the Environment's are left alone
