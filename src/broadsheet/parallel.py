@@ -61,7 +61,7 @@ def pimap(
     there are none); progress is reported after it.
     """
     total = len(items)
-    if jobs <= 1 or total < MIN_PARALLEL or not can_fork():
+    if not _worthwhile(total, jobs):
         if meanwhile is not None:
             meanwhile()
         for number, item in enumerate(items, 1):
@@ -69,16 +69,9 @@ def pimap(
             if progress:
                 progress(stage, number, total)
         return
-    size = chunk or max(1, min(256, total // (jobs * 8)))
-    context = multiprocessing.get_context("fork")
-    # Objects that exist before the fork go to the collector's permanent generation:
-    # otherwise each worker's collections would touch (and so copy) every page of
-    # the parent's memory that holds the archive.
-    release_free_memory()
-    gc.freeze()
     try:
-        with context.Pool(jobs) as pool:
-            mapped = pool.imap(func, items, chunksize=size)
+        with _forked_pool(jobs) as pool:
+            mapped = pool.imap(func, items, chunksize=chunk or _chunk_size(total, jobs))
             if meanwhile is not None:
                 meanwhile()
             for number, result in enumerate(mapped, 1):
@@ -97,14 +90,12 @@ class Pending(Generic[R]):
         self._pool: Any = None
         self._started: Any = None
         self._serial: Callable[[], list[R]] | None = None
-        if jobs <= 1 or len(items) < MIN_PARALLEL or not can_fork():
+        if not _worthwhile(len(items), jobs):
             self._serial = lambda: [func(item) for item in items]
             return
-        size = max(1, min(256, len(items) // (jobs * 8)))
-        release_free_memory()
-        gc.freeze()  # see pimap
         try:
-            self._pool = multiprocessing.get_context("fork").Pool(jobs)
+            size = _chunk_size(len(items), jobs)
+            self._pool = _forked_pool(jobs)
             self._started = self._pool.map_async(func, items, chunksize=size)
         except BaseException:
             self.cancel()
@@ -136,6 +127,30 @@ def pstart(func: Callable[[T], R], items: Sequence[T], jobs: int) -> Pending[R]:
     workers the work is done when they are asked for.)  The caller must end with
     ``result()`` or ``cancel()``."""
     return Pending(func, items, jobs)
+
+
+def _worthwhile(total: int, jobs: int) -> bool:
+    """Whether ``total`` items are worth spreading over ``jobs`` forked processes."""
+    return jobs > 1 and total >= MIN_PARALLEL and can_fork()
+
+
+def _chunk_size(total: int, jobs: int) -> int:
+    """Items per task: about eight tasks a worker, at most 256 items each."""
+    return max(1, min(256, total // (jobs * 8)))
+
+
+def _forked_pool(jobs: int) -> Any:
+    """A pool of ``jobs`` forked workers.  Objects that exist before the fork go to
+    the collector's permanent generation first (the caller calls ``gc.unfreeze()``
+    once the workers are done): otherwise each worker's collections would touch
+    (and so copy) every page of the parent's memory that holds the archive."""
+    release_free_memory()
+    gc.freeze()
+    try:
+        return multiprocessing.get_context("fork").Pool(jobs)
+    except BaseException:
+        gc.unfreeze()
+        raise
 
 
 def release_free_memory() -> None:
