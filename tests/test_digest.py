@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -67,3 +68,17 @@ def test_digests_do_not_depend_on_the_process() -> None:
                            check=True, env={"PYTHONHASHSEED": str(seed)}).stdout
             for seed in (1, 2, 3)}  # fmt: skip
     assert len(runs) == 1
+
+
+def test_every_part_of_a_date_and_time_in_a_context_counts() -> None:
+    # Site-map entries hold plain datetimes, which are digested as their ISO text
+    # when that says all of them, and pickled otherwise (a named zone).
+    entries = digest({"entries": (("a/", WHEN), ("b/", None))}, template="sitemap")
+    assert digest({"entries": (("a/", WHEN), ("b/", None))}, template="sitemap") == entries
+    others = [WHEN.replace(microsecond=1), WHEN.replace(tzinfo=None),
+              WHEN.astimezone(timezone(timedelta(hours=2))),
+              WHEN.astimezone(ZoneInfo("Europe/Paris")), WHEN.isoformat()]  # fmt: skip
+    found = {digest({"entries": (("a/", other), ("b/", None))}, template="sitemap")
+             for other in others}  # fmt: skip
+    assert len(found) == len(others) and entries not in found
+

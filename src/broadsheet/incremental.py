@@ -34,7 +34,7 @@ import pickle
 import struct
 import time
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -402,7 +402,9 @@ def _unshared_pickle(value: Any) -> bytes:
 
 #: Types pickled as they are; records (dataclasses), sets and ranges go through
 #: Digester.record.
-_PLAIN = frozenset({str, int, float, bool, type(None), bytes, tuple, list, dict, datetime, date})
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes, tuple, list, dict, date})
+#: Time zones of a datetime that its ISO text says all of (none, or a fixed offset).
+_FIXED_ZONES = frozenset({type(None), timezone})
 _UNORDERED = frozenset({set, frozenset, range})
 
 
@@ -416,10 +418,15 @@ class _ContextPickler(pickle.Pickler):
         self.children: list[bytes] = []
         """The digests of the records this pickle refers to, in order."""
 
-    def persistent_id(self, obj: Any) -> bytes | None:
+    def persistent_id(self, obj: Any) -> bytes | str | None:
         kind = type(obj)
         if kind in _PLAIN:
             return None
+        if kind is datetime:
+            # Its ISO text, when that says all of it: one string, where its pickle is
+            # a dozen objects, each through this method (a site map lists thousands).
+            # broadsheet.patch reads it back.
+            return obj.isoformat() if type(obj.tzinfo) in _FIXED_ZONES else None
         digester = self.digester
         if kind in digester.flat or kind in _UNORDERED or hasattr(kind, "__dataclass_fields__"):
             digest = digester.record(obj)

@@ -281,7 +281,9 @@ class _Loader:
         unpickler.persistent_load = self.resolve  # type: ignore[method-assign]
         return unpickler.load()
 
-    def resolve(self, digest: bytes) -> Any:
+    def resolve(self, digest: bytes | str) -> Any:
+        if isinstance(digest, str):  # a datetime (see Digester)
+            return datetime.fromisoformat(digest)
         found = self.memo.get(digest)
         if found is not None:
             return found

@@ -7,11 +7,12 @@ the inputs changed since the last build.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -94,16 +95,17 @@ def run(
         config.path("content"), config.root, known_slugs={a.slug for a in articles}
     )
     diagnostics.extend(found)
-    archive = build_archive(
-        articles,
-        config,
-        now=now,
-        drafts=drafts,
-        future=future,
-        search=search_on,
-        comments=approved,
-        find_related=partial(find_related, jobs=jobs),
-    )
+    with collector_paused():
+        archive = build_archive(
+            articles,
+            config,
+            now=now,
+            drafts=drafts,
+            future=future,
+            search=search_on,
+            comments=approved,
+            find_related=partial(find_related, jobs=jobs),
+        )
     diagnostics.extend(archive.diagnostics)
     result.articles = len(archive.articles)
 
@@ -171,6 +173,21 @@ def load_options(config: SiteConfig, sources: int = 0) -> LoadOptions:
         entities=config.entities == "auto",
         compress_bodies=sources > COMPRESS_ABOVE,
     )
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: for laying out the archive, which makes
+    hundreds of thousands of objects that all live on (pages, contexts, listings),
+    each young-generation collection finding nothing to free while its full ones
+    walk everything made so far (at 10,000 articles, 0.1 s of a 0.7 s layout)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_articles(
