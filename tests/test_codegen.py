@@ -125,3 +125,54 @@ def test_templates_get_their_globals_as_one_plain_map() -> None:
     assert type(template.globals) is dict  # copied into each context without ChainMap's calls
     assert template.render() == "Gazette/own"  # the template's own globals still win
     assert env.globals["extra"] == "env"  # and the Environment's are left alone
+
+
+CALLS = """\
+{%- macro shout(text) %}{{ text | upper }}{% endmacro -%}
+{{ plain("a") }} {{ shout("b") }} {{ method("c") }} {{ builtin([3, 1, 2]) }}
+{%- for word in ["x", "y"] %}{% set inner = word * 2 %} {{ with_context(word) }}{% endfor %}
+{%- set outer = "set" %} {{ with_context("z") }} {{ with_environment() }}
+{{ with_eval_context() }} {{ callable_object("d") }} {{ stops() }}|{{ keyword(text="e") }}
+"""
+
+
+class _Shouter:
+    def loud(self, text: str) -> str:
+        return text.upper() + "!"
+
+
+@jinja2.pass_context
+def _with_context(context: Any, value: str) -> str:
+    return f"{value}:{context.get('inner', '-')}:{context.get('outer', '-')}"
+
+
+class _CallableObject:
+    @jinja2.pass_context
+    def __call__(self, context: Any, value: str) -> str:
+        return f"{value}@{context.name}"
+
+
+def _stops() -> str:
+    raise StopIteration
+
+
+def test_calls_from_templates_are_the_same_as_with_jinjas_context() -> None:
+    from broadsheet.render import Environment, RenderContext
+
+    functions = {
+        "plain": lambda text: f"<{text}>", "method": _Shouter().loud, "builtin": sorted,
+        "with_context": _with_context,
+        "with_environment": jinja2.pass_environment(lambda env: type(env).__name__ != ""),
+        "with_eval_context": jinja2.pass_eval_context(lambda ctx: ctx.autoescape),
+        "callable_object": _CallableObject(), "stops": _stops,
+        "keyword": lambda text: text * 2,
+    }  # fmt: skip
+    pages = []
+    for env in (jinja2.Environment(autoescape=True), Environment(autoescape=True)):
+        env.globals.update(functions)
+        pages.append(env.from_string(CALLS).render())
+    assert Environment.context_class is RenderContext
+    assert pages[1] == pages[0]
+    # (A function given the context sees what the loop it is called in has set.)
+    assert pages[1] == ("&lt;a&gt; B C! [1, 2, 3] x:xx:- y:yy:- z:-:set True\n"
+                        "True d@None |ee")  # fmt: skip
