@@ -81,4 +81,3 @@ def test_every_part_of_a_date_and_time_in_a_context_counts() -> None:
     found = {digest({"entries": (("a/", other), ("b/", None))}, template="sitemap")
              for other in others}  # fmt: skip
     assert len(found) == len(others) and entries not in found
-

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 from broadsheet.loaders import discover
-from broadsheet.pipeline import collector_paused
 
 
 def _write(path: Path, text: str = "Headline\n\nBody.\n") -> None:
@@ -48,16 +46,3 @@ def test_a_content_folder_that_is_the_site_folder(tmp_path: Path) -> None:
     assert [s.rel for s in sources] == ["a.txt", "sub/b.txt"]
     assert sources[1].defaults[0]["section"].value == "Sub"
 
-
-def test_collector_paused_restores_what_was_there() -> None:
-    assert gc.isenabled()
-    with collector_paused():
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with collector_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    finally:
-        gc.enable()

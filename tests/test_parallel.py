@@ -80,3 +80,30 @@ def test_reading_workers_stop_when_taking_in_a_result_fails(
         pipeline.load_articles(load_config(sample_site), Diagnostics(), jobs=2)
     # The traceback still holds the loop's frame; the workers are gone all the same.
     assert caught.traceback and multiprocessing.active_children() == []
+
+
+def _collecting(_: int) -> bool:
+    return gc.isenabled()
+
+
+def test_collector_paused_restores_what_was_there() -> None:
+    assert gc.isenabled()
+    with pipeline.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pipeline.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_workers_collect_while_the_parent_has_collection_paused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+    with pipeline.collector_paused():
+        assert set(pstart(_collecting, list(range(40)), 2).result()) == {True}
+        assert set(pimap(_collecting, list(range(40)), 2)) == {True}

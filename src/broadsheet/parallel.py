@@ -143,11 +143,13 @@ def _forked_pool(jobs: int) -> Any:
     """A pool of ``jobs`` forked workers.  Objects that exist before the fork go to
     the collector's permanent generation first (the caller calls ``gc.unfreeze()``
     once the workers are done): otherwise each worker's collections would touch
-    (and so copy) every page of the parent's memory that holds the archive."""
+    (and so copy) every page of the parent's memory that holds the archive.  The
+    workers collect whether or not the parent has paused collection
+    (:func:`broadsheet.pipeline.collector_paused`)."""
     release_free_memory()
     gc.freeze()
     try:
-        return multiprocessing.get_context("fork").Pool(jobs)
+        return multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable)
     except BaseException:
         gc.unfreeze()
         raise

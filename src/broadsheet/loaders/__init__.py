@@ -216,14 +216,13 @@ def discover(site_root: Path, content_dir: Path) -> tuple[list[Source], list[Dia
 def _walk(folder: Path) -> Iterator[tuple[Path, list[str], list[str], set[str]]]:
     """Each folder from ``folder`` down, parents first, with its subfolders' names
     (sorted; the caller may remove some, which are then not entered), its files'
-    names and which of those files are symbolic links.  Hidden files and folders
+    names and which of its entries are symbolic links.  Hidden files and folders
     and ``_``-prefixed folders are left out; linked folders are listed but not
     entered (as ``os.walk`` does).  The folder listing says what each entry is, so
-    no file is looked at on its own (10,000 articles: 0.17 s -> 0.05 s)."""
+    no file is looked at on its own (10,000 articles: 0.17 s -> 0.07 s)."""
     dirnames: list[str] = []
-    links: set[str] = set()
     files: list[str] = []
-    linked_dirs: set[str] = set()
+    links: set[str] = set()
     try:
         with os.scandir(folder) as listing:
             for entry in listing:
@@ -234,21 +233,17 @@ def _walk(folder: Path) -> Iterator[tuple[Path, list[str], list[str], set[str]]]
                     is_dir = entry.is_dir()
                 except OSError:
                     is_dir = False
-                if is_dir:
-                    if not name.startswith("_"):
-                        dirnames.append(name)
-                        if entry.is_symlink():
-                            linked_dirs.add(name)
-                else:
-                    files.append(name)
-                    if entry.is_symlink():
-                        links.add(name)
+                if is_dir and name.startswith("_"):
+                    continue
+                (dirnames if is_dir else files).append(name)
+                if entry.is_symlink():
+                    links.add(name)
     except OSError:
         return  # an unreadable folder is skipped, as os.walk does
     dirnames.sort()
     yield folder, dirnames, files, links
     for name in dirnames:
-        if name not in linked_dirs:
+        if name not in links:
             yield from _walk(folder / name)
 
 
