@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -65,17 +66,21 @@ def results_for(page: Any, base: str, query: str) -> list[str]:
     tab.goto(base + "search/")
     tab.fill(".pagefind-ui__search-input", query)
     tab.wait_for_selector(".pagefind-ui__message", timeout=15_000)
-    # The message ("2 results for ...") comes before the results, which Pagefind UI
-    # loads one by one: wait for as many links as it counts (it shows five at first).
-    # It must name the whole query: under load, a message about an earlier state of
-    # the input may still be showing.
+    # Pagefind UI speaks the page's language ("Searching for ...", "正在搜索 ..."), so
+    # the wait reads its structure instead: while a search runs it shows only the
+    # message; once done, the message ("2 results for ...", "未找到 ...") is followed
+    # by the results list, which it fills one by one (five at first). The message
+    # must name the whole query: under load, one about an earlier state of the input
+    # may still be showing.
     tab.wait_for_function(
         """(query) => {
-            const message = document.querySelector('.pagefind-ui__message').textContent;
-            if (message.includes('Searching') || !message.includes(query)) return false;
-            const count = parseInt(message, 10);
-            const shown = document.querySelectorAll('.pagefind-ui__result-link').length;
-            return isNaN(count) || shown >= Math.min(count, 5);
+            const message = document.querySelector('.pagefind-ui__message');
+            const list = document.querySelector('.pagefind-ui__results');
+            if (!message || !list || !message.textContent.includes(query)) return false;
+            const digits = message.textContent.replace(query, '').match(/\\d+/);
+            const count = digits ? parseInt(digits[0], 10) : 0;
+            const shown = list.querySelectorAll('.pagefind-ui__result-link').length;
+            return shown >= Math.min(count, 5);
         }""",
         arg=query,
     )
@@ -95,6 +100,18 @@ def test_a_query_with_no_match_says_so(page: Any, search_site: str) -> None:
 def test_chinese_text_is_searchable(page: Any, chinese_site: str) -> None:
     assert results_for(page, chinese_site, "港口") == ["港口重新开放"]
     assert results_for(page, chinese_site, "图书馆") == ["图书馆延长开放时间"]
+
+
+def test_results_wait_for_a_slow_index(page: Any, chinese_site: str) -> None:
+    """While the index is on its way the UI says "正在搜索 ..." (searching): not a result."""
+    tab, _ = page
+
+    def slow_index(route: Any) -> None:
+        time.sleep(1.0)
+        route.continue_()
+
+    tab.route("**/pagefind/index/*.pf_index", slow_index)
+    assert results_for(page, chinese_site, "渔民") == ["港口重新开放"]
 
 
 def test_search_link_in_the_masthead(page: Any, search_site: str) -> None:
