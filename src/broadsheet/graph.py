@@ -652,7 +652,7 @@ def _generated_pages(archive: Archive, config: SiteConfig, now: datetime) -> lis
     ordered = archive.articles
     pages: list[Page] = []
     today = now.astimezone(config.tz)
-    on_this_day = _on_this_day(ordered, config)
+    on_this_day = _on_this_day(ordered, config) if config.pages.on_this_day else []
     today_url = f"on-this-day/{today.month:02d}-{today.day:02d}/"
     todays = next((Link(title, url) for title, url, _ in on_this_day if url == today_url), None)
     site_feeds = FeedSpec(config.title, "", _feed_articles(ordered, config))
@@ -661,6 +661,8 @@ def _generated_pages(archive: Archive, config: SiteConfig, now: datetime) -> lis
     pages.extend(_feed_pages(site_feeds))
 
     for taxonomy in TAXONOMIES:
+        if not config.pages.builds(taxonomy.kind):
+            continue
         terms = archive.taxonomies[taxonomy.key]
         index_url = f"{taxonomy.key}/"
         summaries = tuple(term.summary for term in terms)
@@ -687,9 +689,10 @@ def _generated_pages(archive: Archive, config: SiteConfig, now: datetime) -> lis
     for title, url, by_year in on_this_day:
         pages.append(Page(url, "on_this_day.html", {"by_year": by_year,
                           "up": Link("On this day", "on-this-day/")}, title))  # fmt: skip
-    pages.append(Page("on-this-day/", "on_this_day_index.html",
-                      {"days": tuple(Link(t, u) for t, u, _ in on_this_day)},
-                      "On this day"))  # fmt: skip
+    if config.pages.on_this_day:
+        pages.append(Page("on-this-day/", "on_this_day_index.html",
+                          {"days": tuple(Link(t, u) for t, u, _ in on_this_day)},
+                          "On this day"))  # fmt: skip
     pages.append(Page("404.html", "404.html", {}, "Page not found"))
     return pages
 
@@ -796,17 +799,16 @@ def _period_pages(archive: Archive, config: SiteConfig) -> list[Page]:
     pages: list[Page] = []
     summary = {id(p): p.summary for kind in ("year", "month", "day") for p in
                archive.periods[kind]}  # fmt: skip
-    children = _children(archive)
-    parents = {(p.year, p.month, p.day): p for kind in ("year", "month") for p in
-               archive.periods[kind]}  # fmt: skip
+    built = config.pages.builds
+    children = _children(archive, built)
+    parents = {(p.year, p.month, p.day): p for kind in ("year", "month") if built(kind)
+               for p in archive.periods[kind]}  # fmt: skip
     for kind in ("year", "month", "day"):
+        if not built(kind):
+            continue
         periods = archive.periods[kind]
         for i, period in enumerate(periods):
-            if kind == "year":
-                up = Link("Archive", "archive/")
-            else:
-                parent = parents[(period.year, period.month if kind == "day" else 0, 0)]
-                up = Link(parent.title, parent.url)
+            up = _up_link(period, parents)
             nearby = () if kind == "day" else children.get((period.year, period.month), ())
             context = {
                 "period": summary[id(period)],
@@ -817,9 +819,8 @@ def _period_pages(archive: Archive, config: SiteConfig) -> list[Page]:
             }
             pages.extend(_listing(period.url, "period.html", period.title, period.articles,
                                   config.per_page, context))  # fmt: skip
-    months = archive.periods["month"]
-    index = tuple((summary[id(year)], tuple(summary[id(m)] for m in months
-                                           if m.year == year.year))
+    index = tuple((summary[id(year)],
+                   tuple(summary[id(child)] for child in children.get((year.year, 0), ())))
                   for year in archive.years)  # fmt: skip
     undated = sum(1 for a in archive.articles if a.date is None)
     pages.append(Page("archive/", "archive.html", {"years": index, "undated": undated},
@@ -827,13 +828,28 @@ def _period_pages(archive: Archive, config: SiteConfig) -> list[Page]:
     return pages
 
 
-def _children(archive: Archive) -> dict[tuple[int, int], tuple[Period, ...]]:
-    """Months of each year (``(year, 0)``) and days of each month (``(year, month)``)."""
+def _up_link(period: Period, parents: Mapping[tuple[int, int, int], Period]) -> Link:
+    """The nearest enclosing period whose page is built (a day's month, else its
+    year), or the archive index."""
+    keys = {"day": [(period.year, period.month, 0), (period.year, 0, 0)],
+            "month": [(period.year, 0, 0)]}.get(period.kind, [])  # fmt: skip
+    for key in keys:
+        if key in parents:
+            return Link(parents[key].title, parents[key].url)
+    return Link("Archive", "archive/")
+
+
+def _children(
+    archive: Archive, built: Callable[[str], bool]
+) -> dict[tuple[int, int], tuple[Period, ...]]:
+    """Months of each year (``(year, 0)``) and days of each month (``(year, month)``),
+    of the kinds whose pages are ``built``: without month pages, a year's children are
+    its days (so that every page stays a link or two from the archive index)."""
     children: dict[tuple[int, int], list[Period]] = defaultdict(list)
-    for month in archive.periods["month"]:
+    for month in archive.periods["month"] if built("month") else ():
         children[(month.year, 0)].append(month)
-    for day in archive.periods["day"]:
-        children[(day.year, day.month)].append(day)
+    for day in archive.periods["day"] if built("day") else ():
+        children[(day.year, day.month if built("month") else 0)].append(day)
     return {key: tuple(value) for key, value in children.items()}
 
 
