@@ -51,10 +51,12 @@ BROADSHEET_CONFIG = (
 )
 #: ``--pages peers``: Broadsheet builds the pages the peers' layouts build (articles, the
 #: paginated home page, sections, tags and authors with their indexes, 404; and its archive
-#: index), leaving out its date archives, "on this day", people and places pages.
+#: index), leaving out its date archives, "on this day", people and places pages, and the
+#: same feeds (RSS for the site and each section, tag and author; not Atom and JSON Feed).
 PEER_PAGES_CONFIG = (
     "pages: {year_archives: false, month_archives: false, day_archives: false,\n"
     "        on_this_day: false, people: false, places: false}\n"
+    "feeds: {formats: [rss]}\n"
 )
 #: Which pages the Broadsheet corpus builds: all of them (the default), or the peers'.
 PAGE_SETS = ("all", "peers")

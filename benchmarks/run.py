@@ -8,7 +8,8 @@ The corpus is written once per tool (``benchmarks.corpus`` / ``benchmarks.peers`
 stories in each tool's format).  Each installed tool builds it once untimed (warm-up), then
 the tools take turns, run by run, the starting tool rotating.  Before every timed clean
 build the tool's folder is reset to its inputs outside the timing: its output and any cache
-are moved aside, and deleted only when every run is over (on ext4 without a journal, as on
+are moved aside (so is an earlier run's corpus, in a ``--workdir`` used before), and
+deleted only when every run is over (on ext4 without a journal, as on
 our machines, files created within ~30 s of a mass deletion cost far more system time: a
 deletion just before a build would be timed as part of it; see docs/benchmarks.md).
 
@@ -21,9 +22,10 @@ build: with nothing changed, or after a sentence is appended to one article; ``-
 restyle`` after a comment is appended to the site's copy of ``base.html``, so that every
 page is rendered again into the spare tree.
 
-``--pages peers`` has Broadsheet build only the pages the peers' builds write (its
-``pages:`` config leaves out date archives, "on this day", people and places): the same
-HTML files as Hugo's, and the archive index.
+``--pages peers`` has Broadsheet build only the pages and feeds the peers' builds write
+(its ``pages:`` config leaves out date archives, "on this day", people and places, and
+``feeds.formats`` is RSS alone): the same HTML files and feeds as Hugo's, and the archive
+index.
 
 ``--cold`` drops every file of the tool's folder from the page cache before each timed build
 (``os.sync`` then ``posix_fadvise(DONTNEED)``, outside the timing), as for an archive that
@@ -342,7 +344,11 @@ def prepare(
     for name in names:
         site = workdir / name
         if site.exists():
-            shutil.rmtree(site)
+            # An earlier run's corpus and outputs are moved aside, not deleted: the timed
+            # builds would pay for the deletion (see the module's docstring).
+            aside = workdir / SET_ASIDE
+            aside.mkdir(exist_ok=True)
+            os.rename(site, aside / f"corpus-{name}-{time.time_ns()}")
         started = time.perf_counter()
         files = corpus.write_format(site, articles, seed, name, pages)
         warn(f"wrote {files} files for {name} in {time.perf_counter() - started:.1f} s")
@@ -506,8 +512,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "page cache before each timed build")  # fmt: skip
     parser.add_argument("--pages", choices=corpus.PAGE_SETS, default="all",
                         help="Broadsheet's pages: all (default), or peers: only the pages "
-                        "Pelican's and Hugo's builds write (no date archives, 'on this "
-                        "day', people or places pages)")  # fmt: skip
+                        "and feeds Pelican's and Hugo's builds write (no date archives, 'on "
+                        "this day', people or places pages; RSS feeds only)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]

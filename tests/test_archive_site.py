@@ -20,6 +20,7 @@ import pytest
 from lxml import etree
 
 from broadsheet import build, search
+from broadsheet.build import BuildStopped
 from broadsheet.check import check_site
 from conftest import REPO, shared_path, write
 
@@ -793,6 +794,44 @@ def test_without_month_pages_a_year_lists_its_days(sample_site: Path) -> None:
     assert listed == sorted(listed) and all(rel.startswith("2024/") for rel in listed)
     archive = page(out, "archive/index.html")
     assert "21 June 2024" in archive.xpath("string(//section[@aria-labelledby='year-2024'])")
+
+
+@pytest.mark.parametrize("formats", [["rss"], ["json", "atom"]])
+def test_feeds_come_in_the_formats_asked_for(sample_site: Path, formats: list[str]) -> None:
+    files = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
+    write(sample_site / "broadsheet.yaml", f"title: Courier\nbase_url: {BASE}\n"
+          f"feeds:\n  formats: [{', '.join(formats)}]\n")  # fmt: skip
+    out = built(sample_site)
+    assert [str(f) for f in check_site(out, "/")] == []
+    written = {p.name for p in out.rglob("*") if p.name in files.values()}
+    assert written == {files[kind] for kind in formats}
+    for rel in ("index.html", "tags/harbour/index.html", FISH):
+        doc = page(out, rel)
+        linked = {posixpath.basename(h) for h in doc.xpath("//link[@rel='alternate']/@href")}
+        # An article's comment feed is Atom whatever the formats.
+        assert linked - {"comments.xml"} == {files[kind] for kind in formats}, rel
+    footer = page(out, FISH).xpath("//footer[@class='site-footer']//a[.='Feed']/@href")
+    assert [target(FISH, h) for h in footer] == [files[formats[0]]]
+    follow = page(out, "tags/harbour/index.html").xpath("//p[@class='page-feeds']/a")
+    labels = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
+    assert sorted(a.text_content() for a in follow) == sorted(labels[k] for k in formats)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("[rss, rss]", "feeds.formats: lists a format twice: ['rss', 'rss']"),
+        ("rss", "feeds.formats: must be a non-empty list of names, not 'rss'"),
+        ("[]", "feeds.formats: must be a non-empty list of names, not []"),
+    ],
+)
+def test_feed_formats_must_be_a_list_of_known_names(
+    sample_site: Path, value: str, message: str
+) -> None:
+    write(sample_site / "broadsheet.yaml", f"title: Courier\nfeeds:\n  formats: {value}\n")
+    with pytest.raises(BuildStopped) as stopped:
+        build(sample_site)
+    assert [str(d) for d in stopped.value.diagnostics] == [f"broadsheet.yaml:3: error: {message}"]
 
 
 def corpus_write(site: Path, count: int, seed: int) -> int:

@@ -154,3 +154,27 @@ def test_the_peers_page_set_is_hugos_with_the_archive_index(tmp_path: Path) -> N
     theirs = {p.relative_to(hugo / "public").as_posix() for p in (hugo / "public").rglob("*.html")}
     assert len(theirs) > 150
     assert ours - {"archive/index.html"} == theirs
+    # The same feeds: RSS for the site and each section, tag and author (Hugo's index.xml).
+    our_feeds = {p.parent.relative_to(site / "site").as_posix()
+                 for p in (site / "site").rglob("rss.xml")}  # fmt: skip
+    assert [p for name in ("feed.xml", "feed.json") for p in (site / "site").rglob(name)] == []
+    their_feeds = {p.parent.relative_to(hugo / "public").as_posix()
+                   for p in (hugo / "public").rglob("index.xml")}  # fmt: skip
+    assert our_feeds == their_feeds
+
+
+def test_preparing_again_sets_the_last_corpus_aside(tmp_path: Path) -> None:
+    """A work folder used before: its corpus and outputs are moved aside, to be deleted
+    after the runs, not deleted before the warm-up (which would tax the timed builds)."""
+    from benchmarks.run import prepare
+
+    prepare(["broadsheet"], tmp_path, 3, 1)
+    (tmp_path / "broadsheet" / "site").mkdir()
+    (tmp_path / "broadsheet" / "site" / "index.html").write_text("old", encoding="utf-8")
+    prepare(["broadsheet"], tmp_path, 3, 1, pages="peers")
+    assert not (tmp_path / "broadsheet" / "site").exists()
+    assert "pages:" in (tmp_path / "broadsheet" / "broadsheet.yaml").read_text(encoding="utf-8")
+    kept = [p.read_text(encoding="utf-8") for p in (tmp_path / SET_ASIDE).rglob("index.html")]
+    assert kept == ["old"]
+    clear_set_aside(tmp_path)
+    assert not (tmp_path / SET_ASIDE).exists()

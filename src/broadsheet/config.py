@@ -20,6 +20,8 @@ from .errors import ConfigError, Diagnostic
 CONFIG_NAME = "broadsheet.yaml"
 
 MAX_CLOSE_DAYS = 36_500
+#: The feed formats, as ``feeds.formats`` names them.
+FEED_FORMATS = ("atom", "rss", "json")
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
 
 
@@ -52,6 +54,9 @@ class FeedsConfig:
     term_content: str = "summary"
     """Section, tag and author feeds: ``summary`` (the default: an archive has thousands of
     them, and each would otherwise repeat whole articles) or ``full``."""
+    formats: tuple[str, ...] = ("atom", "rss", "json")
+    """Which feeds each feed-carrying page has: Atom 1.0, RSS 2.0, JSON Feed 1.1 (some of
+    ``atom``, ``rss``, ``json``); the first is the one the footer's "Feed" link names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +240,10 @@ def _check(key: str, value: Any, cls: type, problem: Any, name: str | None = Non
         if value is None and default is None:
             return None
         problem(key, f"must be a whole number of at least 1, not {value!r}")
+    elif isinstance(default, tuple):
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return tuple(v.strip() for v in value)
+        problem(key, f"must be a non-empty list of names, not {value!r}")
     elif isinstance(value, str) and value.strip():
         return value.strip()
     elif value is None and default is None:
@@ -295,6 +304,13 @@ def _check_semantics(config: SiteConfig, problem: Any) -> None:
         value = getattr(config.feeds, key)
         if value not in ("full", "summary"):
             problem(f"feeds.{key}", f"must be 'full' or 'summary', not {value!r}")
+    formats = config.feeds.formats
+    unknown_formats = [name for name in formats if name not in FEED_FORMATS]
+    if unknown_formats:
+        problem("feeds.formats", f"unknown feed format {unknown_formats[0]!r}; formats are "
+                + ", ".join(FEED_FORMATS))  # fmt: skip
+    elif len(set(formats)) != len(formats):
+        problem("feeds.formats", f"lists a format twice: {list(formats)!r}")
     if config.entities not in ("off", "auto"):
         problem("entities", f"must be 'off' or 'auto', not {config.entities!r}")
     for name in ("content", "templates", "static", "output"):

@@ -113,6 +113,14 @@ class FeedSpec:
         """Site-relative URL of the JSON feed."""
         return self.page_url + JSON_NAME
 
+    def url(self, kind: str) -> str:
+        """Site-relative URL of the feed of format ``kind`` (``atom``, ``rss``, ``json``)."""
+        return self.page_url + FEED_NAMES[kind]
+
+
+#: The file name of each feed format, by its name in ``feeds.formats``.
+FEED_NAMES = {"atom": ATOM_NAME, "rss": RSS_NAME, "json": JSON_NAME}
+
 
 # --- URLs, ids, dates and text ------------------------------------------------------------
 

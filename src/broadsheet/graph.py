@@ -80,7 +80,7 @@ RESERVED = frozenset(
 )
 FEED_FILES = ("feed.xml", "rss.xml", "feed.json")
 MACHINE_FILES = ("sitemap.xml", "news-sitemap.xml", "robots.txt", "sitemaps/")
-FEED_TEMPLATES = ("atom", "rss", "jsonfeed")
+FEED_TEMPLATES = {"atom": "atom", "rss": "rss", "json": "jsonfeed"}
 #: Related articles shown under an article.
 RELATED_COUNT = 5
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -658,7 +658,7 @@ def _generated_pages(archive: Archive, config: SiteConfig, now: datetime) -> lis
     site_feeds = FeedSpec(config.title, "", _feed_articles(ordered, config))
     pages.extend(_listing("", "index.html", "Latest news", ordered, config.per_page,
                           {"on_this_day": todays, "feeds": site_feeds}))  # fmt: skip
-    pages.extend(_feed_pages(site_feeds))
+    pages.extend(_feed_pages(site_feeds, config))
 
     for taxonomy in TAXONOMIES:
         if not config.pages.builds(taxonomy.kind):
@@ -673,7 +673,7 @@ def _generated_pages(archive: Archive, config: SiteConfig, now: datetime) -> lis
             if taxonomy.feeds:
                 title = f"{config.title} – {taxonomy.label}: {term.name}"
                 feeds = FeedSpec(title, term.url, _feed_articles(term.articles, config))
-                pages.extend(_feed_pages(feeds))
+                pages.extend(_feed_pages(feeds, config))
             up = Link(taxonomy.title, index_url)
             label = term.name if taxonomy.kind == "section" else f"{taxonomy.label}: {term.name}"
             pages.extend(_listing(term.url, "term.html", label, term.articles,
@@ -877,12 +877,12 @@ def _feed_articles(articles: Sequence[Article], config: SiteConfig) -> tuple[Art
     return tuple(a for a in articles if a.date is not None)[: config.feeds.entries]
 
 
-def _feed_pages(feeds: FeedSpec) -> list[Page]:
-    urls = (feeds.atom_url, feeds.rss_url, feeds.json_url)
+def _feed_pages(feeds: FeedSpec, config: SiteConfig) -> list[Page]:
+    """The feeds of ``feeds``, in the formats ``config`` asks for."""
     return [
-        Page(url, template, {"feed": feeds}, feeds.title)
-        for url, template in zip(urls, FEED_TEMPLATES, strict=True)
-    ]
+        Page(feeds.url(kind), template, {"feed": feeds}, feeds.title)
+        for kind, template in FEED_TEMPLATES.items() if kind in config.feeds.formats
+    ]  # fmt: skip
 
 
 def _news_context(archive: Archive, now: datetime) -> dict[str, Any]:
