@@ -82,7 +82,8 @@ class PagesConfig:
 
     def builds(self, kind: str) -> bool:
         """Whether pages of this taxonomy or period kind (``person``, ``day``...) are built."""
-        return bool(getattr(self, _PAGE_KINDS.get(kind, ""), True))
+        name = _PAGE_KINDS.get(kind)
+        return name is None or bool(getattr(self, name))
 
 
 #: The :class:`PagesConfig` field of each optional kind of taxonomy or period page.
