@@ -9,9 +9,9 @@ stories in each tool's format).  Each installed tool builds it once untimed (war
 the tools take turns, run by run, the starting tool rotating.  Before every timed clean
 build the tool's folder is reset to its inputs outside the timing: its output and any cache
 are moved aside (so is an earlier run's corpus, in a ``--workdir`` used before), and
-deleted only when every run is over (on ext4 without a journal, as on
-our machines, files created within ~30 s of a mass deletion cost far more system time: a
-deletion just before a build would be timed as part of it; see docs/benchmarks.md).
+deleted only when every run is over (on ext4 without a journal, as on our machines, files
+created within a minute or more of a mass deletion cost far more system time: a deletion
+just before a build would be timed as part of it; see docs/benchmarks.md).
 
 The table gives the median and fastest wall time, the median CPU time (user + system of the
 build process and the children it waited for), the peak resident set size, the HTML pages

@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 
 from broadsheet import build, load_config
-from broadsheet.graph import steady_until
+from broadsheet.config import SiteConfig
+from broadsheet.graph import NEVER, steady_until
 from broadsheet.incremental import CACHE_DIR, STAMP
 from broadsheet.model import Article, Html
 from conftest import write
@@ -193,11 +194,26 @@ def test_steady_until_takes_the_first_moment_that_changes_the_site(sample_site: 
     assert steady_until([article(old)], config, now) == midnight
 
 
+def _config_with(site: Path, extra: str) -> SiteConfig:
+    """The sample site's config with ``extra`` lines added to its file."""
+    config_file = site / "broadsheet.yaml"
+    write(config_file, config_file.read_text(encoding="utf-8") + extra)
+    return load_config(site)
+
+
 def test_steady_until_counts_comments_closing(sample_site: Path) -> None:
-    config_file = sample_site / "broadsheet.yaml"
-    write(config_file, config_file.read_text(encoding="utf-8")
-          + "comments:\n  close_after_days: 10\n")  # fmt: skip
-    config = load_config(sample_site)
+    config = _config_with(sample_site, "comments:\n  close_after_days: 10\n")
     now = datetime(2025, 6, 1, 12, tzinfo=timezone.utc)
     published = datetime(2025, 5, 22, 18, tzinfo=timezone.utc)
     assert steady_until([article(published)], config, now) == published + timedelta(days=10)
+
+
+def test_without_on_this_day_pages_midnight_changes_nothing(sample_site: Path) -> None:
+    config = _config_with(sample_site, "pages:\n  on_this_day: false\n")
+    now = datetime(2025, 6, 1, 12, tzinfo=timezone.utc)
+    assert steady_until([], config, now) == NEVER
+    assert steady_until([article(datetime(2025, 1, 1, tzinfo=timezone.utc))], config, now) == NEVER
+    recent = datetime(2025, 5, 30, 18, tzinfo=timezone.utc)
+    assert steady_until([article(recent)], config, now) == recent + timedelta(days=2)
+    # What the build stamp keeps reads back as the same moment.
+    assert datetime.fromisoformat(NEVER.isoformat()) == NEVER

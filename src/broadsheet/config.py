@@ -54,7 +54,7 @@ class FeedsConfig:
     term_content: str = "summary"
     """Section, tag and author feeds: ``summary`` (the default: an archive has thousands of
     them, and each would otherwise repeat whole articles) or ``full``."""
-    formats: tuple[str, ...] = ("atom", "rss", "json")
+    formats: tuple[str, ...] = FEED_FORMATS
     """Which feeds each feed-carrying page has: Atom 1.0, RSS 2.0, JSON Feed 1.1 (some of
     ``atom``, ``rss``, ``json``); the first is the one the footer's "Feed" link names."""
 
@@ -63,8 +63,8 @@ class FeedsConfig:
 class PagesConfig:
     """Which of the optional listing pages to build (articles, the home page, sections,
     tags, authors, the archive index and the feeds are always built).  A page left out
-    is not linked to: a day of a month page is then plain text, as is a person named
-    on an article page."""
+    is not linked to: a person named on an article page is then plain text, and
+    without month pages a year page lists its days."""
 
     year_archives: bool = True
     """A page per year (``2024/``), listing its articles and its months."""

@@ -49,6 +49,8 @@ from .records import fast_pickle
 ATOM_NAME = "feed.xml"
 RSS_NAME = "rss.xml"
 JSON_NAME = "feed.json"
+#: The file name of each feed format, by its name in ``feeds.formats``.
+FEED_NAMES = {"atom": ATOM_NAME, "rss": RSS_NAME, "json": JSON_NAME}
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -101,25 +103,21 @@ class FeedSpec:
     @property
     def atom_url(self) -> str:
         """Site-relative URL of the Atom feed."""
-        return self.page_url + ATOM_NAME
+        return self.url("atom")
 
     @property
     def rss_url(self) -> str:
         """Site-relative URL of the RSS feed."""
-        return self.page_url + RSS_NAME
+        return self.url("rss")
 
     @property
     def json_url(self) -> str:
         """Site-relative URL of the JSON feed."""
-        return self.page_url + JSON_NAME
+        return self.url("json")
 
     def url(self, kind: str) -> str:
         """Site-relative URL of the feed of format ``kind`` (``atom``, ``rss``, ``json``)."""
         return self.page_url + FEED_NAMES[kind]
-
-
-#: The file name of each feed format, by its name in ``feeds.formats``.
-FEED_NAMES = {"atom": ATOM_NAME, "rss": RSS_NAME, "json": JSON_NAME}
 
 
 # --- URLs, ids, dates and text ------------------------------------------------------------

@@ -78,12 +78,13 @@ RESERVED = frozenset(
     | {t.prefix.rstrip("/") for t in TAXONOMIES if t.prefix}
     | {"archive", "undated", "on-this-day", "page", "static", "search", "feeds", "sitemaps"}
 )
-FEED_FILES = ("feed.xml", "rss.xml", "feed.json")
 MACHINE_FILES = ("sitemap.xml", "news-sitemap.xml", "robots.txt", "sitemaps/")
 FEED_TEMPLATES = {"atom": "atom", "rss": "rss", "json": "jsonfeed"}
 #: Related articles shown under an article.
 RELATED_COUNT = 5
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: What :func:`steady_until` gives when nothing ahead can change the site.
+NEVER = datetime.max.replace(tzinfo=timezone.utc)
 #: Terms shared by more articles than this are too broad to make articles related.
 RELATED_MAX_TERM_SIZE = 500
 
@@ -301,12 +302,14 @@ def select(
 
 def steady_until(articles: Iterable[Article], config: SiteConfig, now: datetime) -> datetime:
     """The first moment after ``now`` at which the same inputs could build a different
-    site: the next local midnight ("on this day"), an article's date (it comes out of
-    the future), that date plus the news sitemap's window (it leaves the sitemap) or
-    plus ``comments.close_after_days`` (its comments close)."""
-    local = now.astimezone(config.tz)
-    tomorrow: date = local.date() + timedelta(days=1)
-    moments = [datetime.combine(tomorrow, time(), config.tz)]
+    site: the next local midnight (when there are "on this day" pages), an article's
+    date (it comes out of the future), that date plus the news sitemap's window (it
+    leaves the sitemap) or plus ``comments.close_after_days`` (its comments close);
+    :data:`NEVER` when none of these is ahead."""
+    moments = [NEVER]
+    if config.pages.on_this_day:
+        tomorrow: date = now.astimezone(config.tz).date() + timedelta(days=1)
+        moments.append(datetime.combine(tomorrow, time(), config.tz))
     offsets = [timedelta(0), timedelta(days=NEWS_DAYS)]
     if config.comments.close_after_days is not None:
         offsets.append(timedelta(days=config.comments.close_after_days))
