@@ -19,6 +19,7 @@ steps done in this order.)
 from __future__ import annotations
 
 import heapq
+from itertools import islice
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -877,7 +878,7 @@ def _on_this_day(
 
 
 def _feed_articles(articles: Sequence[Article], config: SiteConfig) -> tuple[Article, ...]:
-    return tuple(a for a in articles if a.date is not None)[: config.feeds.entries]
+    return tuple(islice((a for a in articles if a.date is not None), config.feeds.entries))
 
 
 def _feed_pages(feeds: FeedSpec, config: SiteConfig) -> list[Page]:
