@@ -19,11 +19,11 @@ steps done in this order.)
 from __future__ import annotations
 
 import heapq
-from itertools import islice
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import islice
 from typing import Any, Protocol
 
 from text_unidecode import unidecode

@@ -227,9 +227,9 @@ def load_articles(
     spill = _body_file(config) if options.compress_bodies else None
     # An empty cache (a first or clean build) has nothing to look up; the workers
     # stamp what they read, as they read it.
-    cached = cache is not None and bool(cache.stamps)
+    known = cache if cache is not None and cache.stamps else None
     results: list[LoadResult | None] = [
-        _spilled(cache.get(source, source_stamp(source)), spill) if cached else None  # type: ignore[union-attr]
+        _spilled(known.get(source, source_stamp(source)), spill) if known is not None else None
         for source in sources
     ]
     todo = [number for number, found_result in enumerate(results) if found_result is None]
