@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import copyreg
 import dataclasses
-import io
 import pickle
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -88,33 +86,3 @@ def test_broadsheets_records_round_trip_with_every_field(record: object) -> None
 def test_the_records_that_cross_processes_pickle_fast(kind: type) -> None:
     assert kind.__getstate__.__module__ == "broadsheet.records"
     assert kind.__setstate__.__module__ == "broadsheet.records"
-
-
-ZONES = [timezone.utc, timezone(timedelta(hours=5, minutes=30)),
-         timezone(-timedelta(hours=3), "BRT")]  # fmt: skip
-
-
-@pytest.mark.parametrize("zone", ZONES, ids=str)
-@pytest.mark.parametrize("fast", [False, True], ids=["memo", "fast"])
-def test_time_zones_pickle_to_the_same_bytes_without_copyregs_slot_lookup(
-    zone: timezone, fast: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    record = dataclasses.replace(ARTICLE, date=datetime(2024, 3, 14, 9, 30, tzinfo=zone))
-    looked_up: list[type] = []
-    slotnames = copyreg._slotnames  # type: ignore[attr-defined]
-    monkeypatch.setattr(copyreg, "_slotnames", lambda cls: looked_up.append(cls) or slotnames(cls))
-    quick = _pickled(record, fast)
-    assert looked_up == []
-    assert pickle.loads(quick) == record
-    monkeypatch.delitem(copyreg.dispatch_table, timezone)  # pickle's own way
-    assert _pickled(record, fast) == quick
-    assert timezone in looked_up  # what the registration saves
-
-
-def _pickled(value: object, fast: bool) -> bytes:
-    """``value`` pickled with protocol 5, with or without the memo."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = fast
-    pickler.dump(value)
-    return buffer.getvalue()

@@ -10,18 +10,13 @@ were half the time the main process took to unpickle the loaders' results.
 :func:`fast_pickle` installs methods that look the field names up once, and
 write the same state (a list of the field values, in order), so pickles and
 digests are byte for byte what they were.
-
-Importing this module also registers a quicker reduction of
-``datetime.timezone`` with :mod:`copyreg`, writing the same bytes.
 """
 
 from __future__ import annotations
 
-import copyreg
 import dataclasses
 import operator
 from collections.abc import Callable
-from datetime import timezone
 from typing import Any, TypeVar
 
 C = TypeVar("C", bound=type)
@@ -53,15 +48,3 @@ def fast_pickle(cls: C) -> C:
     setattr(cls, "__getstate__", __getstate__)  # noqa: B010 - not a typed attribute
     setattr(cls, "__setstate__", __setstate__)  # noqa: B010
     return cls
-
-
-def _reduce_timezone(zone: timezone) -> tuple[type[timezone], tuple[Any, ...]]:
-    """What pickle writes for a ``datetime.timezone`` by itself, found faster."""
-    return timezone, zone.__getinitargs__()  # type: ignore[attr-defined]
-
-
-# A time zone is otherwise reduced through copyreg's Python helpers, which look
-# up the type's slot names each time (a built-in type cannot keep the answer):
-# 13 µs for each article date in UTC or at a fixed offset, in every pickle of a
-# load result and every digest of an article.  The pickles are the same bytes.
-copyreg.pickle(timezone, _reduce_timezone)
