@@ -103,6 +103,9 @@ def test_shared_corpora_same_with_both_parsers(
     assert_same_bodies(shared_path("corpora"), unsafe_html, fast_results)
 
 
+#: Emphasis 20 deep, ``*w0 _w1 *w2 ... _w19_*_*...``.
+DEEP_EMPHASIS = " ".join(f"{'*_'[i % 2]}w{i}" for i in range(20)) + "_*" * 10 + "\n"
+
 #: One document for each kind of difference found between the two parsers; each
 #: must fall back to markdown-it-py.  ``True`` marks raw HTML on.
 FALLBACKS: dict[str, tuple[str, bool]] = {
@@ -141,6 +144,7 @@ FALLBACKS: dict[str, tuple[str, bool]] = {
     "entity space ending a URL": ("[a](/&nbsp;)\n", False),
     "raw HTML in the headline": ("# A <em>b</em>\n\nText.\n", True),
     "blockquotes 20 deep": (">" * 20 + " a\n", False),
+    "emphasis 20 deep": (DEEP_EMPHASIS, False),
     "images 20 deep": ("![" * 20 + "a" + "](u)" * 20 + "\n", False),
     "many definitions": ("[a]: /u\n" * 300, False),
     "deep line": ("- " * 100 + "a\n", False),
@@ -232,6 +236,13 @@ SHAPES: dict[str, str] = {
     "alt text is not words": "Quay ![three more words](q.jpg) and <b>tag</b>\n",
     "nested list and quote": "- a\n  - b\n    > c\n    > d\n- e\n",
     "code and html blocks": "Para.\n\n    code block\n\n<div>\nblock\n</div>\n",
+    "headline over two lines": "Quay\nreopens\n===\n\nText.\n",
+    "newline entity in the headline": "# Quay&#10;reopens\n\nText.\n",
+    "entities in text": "Fish &amp; chips, &lt;b&gt; &copy; &quot;x&quot;\\&amp;\n",
+    "quote with a lazy line": "> The quay\nreopened.\n\nText *here*.\n",
+    "rule, heading, code span": "Text.\n\n---\n\n## Later\n\nMore *em*, ~~gone~~ and `x y`.\n",
+    "autolink and breaks": "See <https://example.org/a>  \nnext\\\nline\nsoft.\n",
+    "indented headline": "\n  \n   # Quay\n\nText.\n",
 }
 
 
@@ -241,6 +252,18 @@ def test_fast_body_fields(text: str) -> None:
         for take_heading in (True, False):
             expected = markdown.parse_py(text, 4, unsafe_html, take_heading)
             assert fastmarkdown.parse(text, 4, unsafe_html, take_heading) == expected
+
+
+def test_plain_articles_are_read_from_the_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    def tree(*args: object) -> Body:
+        raise AssertionError("the syntax tree was read for a plain article")
+
+    text = "# Quay reopens\n\nThe *quay* [reopened](https://example.org/q).\n\n> Good.\n"
+    expected = markdown.parse_py(text, 3, False, True)
+    monkeypatch.setattr(fastmarkdown, "_from_tree", tree)
+    assert fastmarkdown.parse(text, 3, False, True) == expected
+    with pytest.raises(AssertionError, match="syntax tree"):
+        fastmarkdown.parse("- a list\n", 3, False, True)
 
 
 def test_environment_variable_forces_markdown_it_py(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -279,15 +302,23 @@ LINE_STARTS = [
 ]  # fmt: skip
 
 
-def generated_document(rng: random.Random) -> str:
+#: Line starts and markup of the documents read from pyrs's HTML: paragraphs,
+#: headings, quotes and rules, with inline markup but images.
+PROSE_LINE_STARTS = ["# ", "## ", "> ", ">> ", "  > ", "---", "===", "    ", "", "", "", ""]
+PROSE_MARKUP = [piece for piece in MARKUP if "!" not in piece and "|" not in piece]
+
+
+def generated_document(
+    rng: random.Random, starts: list[str] = LINE_STARTS, markup: list[str] = MARKUP
+) -> str:
     """A random document of a few lines, mostly words with some markup."""
     lines = []
     for _ in range(rng.randint(1, 8)):
         pieces = [
-            rng.choice(MARKUP) if rng.random() < 0.3 else rng.choice(WORDS)
+            rng.choice(markup) if rng.random() < 0.3 else rng.choice(WORDS)
             for _ in range(rng.randint(0, 8))
         ]
-        lines.append(rng.choice(LINE_STARTS) + " ".join(pieces))
+        lines.append(rng.choice(starts) + " ".join(pieces))
         if rng.random() < 0.4:
             lines.append("")
     return "\n".join(lines) + ("\n" if rng.random() < 0.8 else "")
@@ -296,8 +327,9 @@ def generated_document(rng: random.Random) -> str:
 def test_generated_documents_same_with_both_parsers(fast_results: list[Body | None]) -> None:
     rng = random.Random(20240621)
     differing: list[tuple[str, bool, bool]] = []
-    for _ in range(400):
-        text = generated_document(rng)
+    documents = [generated_document(rng) for _ in range(400)]
+    documents += [generated_document(rng, PROSE_LINE_STARTS, PROSE_MARKUP) for _ in range(400)]
+    for text in documents:
         for unsafe_html in (False, True):
             for take_heading in (True, False):
                 expected = markdown.parse_py(text, 2, unsafe_html, take_heading)
@@ -306,3 +338,29 @@ def test_generated_documents_same_with_both_parsers(fast_results: list[Body | No
     assert differing == []
     fast = sum(body is not None for body in fast_results)
     assert fast >= len(fast_results) * 0.3, f"only {fast} of {len(fast_results)} were fast"
+
+
+def test_documents_read_from_the_html_are_read_as_from_the_tree() -> None:
+    """Where the HTML alone is read (:func:`fastmarkdown._from_html`), the Body is
+    the one the syntax tree gives; and that path is taken for most documents of
+    paragraphs, headings and quotes."""
+    rng = random.Random(20261208)
+    documents = list(SHAPES.values()) + [ORDINARY] + [
+        generated_document(rng, *random_shape) for _ in range(400)
+        for random_shape in ((LINE_STARTS, MARKUP), (PROSE_LINE_STARTS, PROSE_MARKUP))
+    ]  # fmt: skip
+    read_from_html = 0
+    for text in documents:
+        for unsafe_html in (False, True):
+            if not (fastmarkdown._safe_text(text) and fastmarkdown._html_may_do(text, unsafe_html)):
+                continue
+            md = fastmarkdown.parser(unsafe_html)
+            html = md.render(text)
+            for take_heading in (True, False):
+                body = fastmarkdown._from_html(text, html, 2, take_heading)
+                if body is None:
+                    continue
+                read_from_html += 1
+                expected = fastmarkdown._from_tree(md, text, None, 2, unsafe_html, take_heading)
+                assert body == expected, text
+    assert read_from_html >= len(documents)
