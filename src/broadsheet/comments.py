@@ -589,6 +589,8 @@ def thread(
     level, each with a warning appended to ``diagnostics``.  Ids are expected to
     be unique (:func:`load_comments` makes sure); later duplicates are dropped.
     """
+    if not comments:
+        return ()
     found = diagnostics if diagnostics is not None else []
     by_id: dict[str, Comment] = {}
     for comment in sorted(comments, key=_order):
