@@ -8,6 +8,7 @@ rendered by both generators and the results compared.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,7 @@ CALLS = """\
 {%- for word in ["x", "y"] %}{% set inner = word * 2 %} {{ with_context(word) }}{% endfor %}
 {%- set outer = "set" %} {{ with_context("z") }} {{ with_environment() }}
 {{ with_eval_context() }} {{ callable_object("d") }} {{ stops() }}|{{ keyword(text="e") }}
+{{ joined("q") }}
 """
 
 
@@ -165,7 +167,7 @@ def test_calls_from_templates_are_the_same_as_with_jinjas_context() -> None:
         "with_environment": jinja2.pass_environment(lambda env: type(env).__name__ != ""),
         "with_eval_context": jinja2.pass_eval_context(lambda ctx: ctx.autoescape),
         "callable_object": _CallableObject(), "stops": _stops,
-        "keyword": lambda text: text * 2,
+        "keyword": lambda text: text * 2, "joined": functools.partial("{}+{}".format, "p"),
     }  # fmt: skip
     pages = []
     for env in (jinja2.Environment(autoescape=True), Environment(autoescape=True)):
@@ -175,4 +177,4 @@ def test_calls_from_templates_are_the_same_as_with_jinjas_context() -> None:
     assert pages[1] == pages[0]
     # (A function given the context sees what the loop it is called in has set.)
     assert pages[1] == ("&lt;a&gt; B C! [1, 2, 3] x:xx:- y:yy:- z:-:set True\n"
-                        "True d@None |ee")  # fmt: skip
+                        "True d@None |ee\np+q")  # fmt: skip

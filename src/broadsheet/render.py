@@ -74,8 +74,10 @@ def make_environment(
 
 
 #: Callables that take no context unless marked so (``pass_context``...) themselves.
+#: (A ``partial`` carries no mark of its own, so Jinja passes it none either.)
 _PLAIN_CALLABLES = frozenset({types.FunctionType, types.BuiltinFunctionType, types.MethodType,
-                              jinja2.runtime.Macro})  # fmt: skip
+                              jinja2.runtime.Macro, partial})  # fmt: skip
+_PASS_CONTEXT = jinja2.utils._PassArg.context
 
 
 class RenderContext(Context):
@@ -85,19 +87,33 @@ class RenderContext(Context):
     :meth:`call`, which asks the callable, and its ``__call__``, whether it wants
     the context, the evaluation context or the environment passed in: six
     attribute look-ups and two Python calls, most often to learn that a macro or a
-    plain function wants none of them.  A function or macro is asked once here;
-    anything else, or anything marked, goes to Jinja's own :meth:`call`.
+    plain function wants none of them, or that a function wants the context (the
+    river items and fragments a page shows).  A function or macro is asked once
+    here, and given the context as Jinja would give it; anything else, or a
+    function that wants the evaluation context or environment, goes to Jinja's
+    own :meth:`call`.
     """
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        if type(__obj) in _PLAIN_CALLABLES and getattr(__obj, "jinja_pass_arg", None) is None:
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:
-                return __self.environment.undefined(
-                    "value was undefined because a callable raised a StopIteration exception")
+        if type(__obj) in _PLAIN_CALLABLES:
+            wanted = getattr(__obj, "jinja_pass_arg", None)
+            if wanted is None or wanted is _PASS_CONTEXT:
+                block_vars = kwargs.pop("_block_vars", None)
+                loop_vars = kwargs.pop("_loop_vars", None)
+                if wanted is not None:
+                    # As Jinja does: variables set in loops and blocks are seen,
+                    # without changing the page's own context.
+                    context: Context = __self
+                    if loop_vars:
+                        context = context.derived(loop_vars)
+                    if block_vars:
+                        context = context.derived(block_vars)
+                    args = (context, *args)
+                try:
+                    return __obj(*args, **kwargs)
+                except StopIteration:
+                    return __self.environment.undefined(
+                        "value was undefined because a callable raised a StopIteration exception")
         return super().call(__obj, *args, **kwargs)
 
 
