@@ -604,9 +604,34 @@ def test_related_is_the_best_five_by_score_then_position(
         score = {other: sum(other in index[key] for key in keys if len(index[key]) <= largest)
                  for other in range(len(ordered)) if other != position}  # fmt: skip
         expected = sorted((o for o, s in score.items() if s), key=lambda o: (-score[o], o))
-        with mock.patch("broadsheet.graph.RELATED_MAX_TERM_SIZE", largest):
+        with mock.patch("broadsheet.graph.RELATED_MAX_TERM_SIZE", largest), \
+                mock.patch("broadsheet.graph.RELATED_WINDOW", largest):
             found = related(position, ordered, index)
         assert found == tuple(ordered[o] for o in expected[:RELATED_COUNT])
+
+
+def test_only_the_nearest_articles_of_a_large_term_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Twelve articles share one tag; of a term of more than four, four count: the
+    # four around the article in the archive's order (newest first), fewer at its ends.
+    monkeypatch.setattr("broadsheet.graph.RELATED_WINDOW", 4)
+    ordered = [art(f"a{n:02d}", day(100 - n), tags=("harbour",)) for n in range(12)]
+    index = _related_index(ordered)
+    assert [slugs(related(p, ordered, index)) for p in (0, 1, 6, 10, 11)] == [
+        ["a01", "a02", "a03"],
+        ["a00", "a02", "a03"],
+        ["a04", "a05", "a07"],
+        ["a08", "a09", "a11"],
+        ["a08", "a09", "a10"],
+    ]
+    # Small terms count in full: a11, outside the tag's four around a00, shares
+    # two people with it, and ranks first; one person would tie it with the
+    # tag's nearest articles, which come first in the archive's order.
+    people = ("Mayor", "Harbourmaster")
+    ordered[0] = art("a00", day(100), tags=("harbour",), people=people)
+    ordered[11] = art("a11", day(89), tags=("harbour",), people=people)
+    assert slugs(related(0, ordered, _related_index(ordered))) == ["a11", "a01", "a02", "a03"]
+    ordered[11] = art("a11", day(89), tags=("harbour",), people=people[:1])
+    assert slugs(related(0, ordered, _related_index(ordered))) == ["a01", "a02", "a03", "a11"]
 
 
 def test_related_articles_found_on_two_processes_are_the_same(

@@ -19,6 +19,7 @@ steps done in this order.)
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -88,6 +89,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 NEVER = datetime.max.replace(tzinfo=timezone.utc)
 #: Terms shared by more articles than this are too broad to make articles related.
 RELATED_MAX_TERM_SIZE = 500
+#: Of a term shared by more articles than this, only this many, those nearest in
+#: the archive's order (by date), count towards an article's related articles:
+#: the work per article stays bounded as the archive grows.
+RELATED_WINDOW = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -595,6 +600,9 @@ def related(
     """Up to five articles sharing the most people, places and tags with
     ``ordered[position]``.
 
+    A term shared by more than :data:`RELATED_MAX_TERM_SIZE` articles is left
+    out, and of one shared by more than :data:`RELATED_WINDOW`, only the
+    :data:`RELATED_WINDOW` articles nearest to this one in ``ordered`` count.
     Ties go to the article earlier in ``ordered`` (newer, then by slug), so the
     result is stable.
     """
@@ -619,14 +627,26 @@ def _related(
     scores: Counter[int] = Counter()
     for key in _related_keys(ordered[position]):
         members = index.get(key, ())
-        if len(members) <= RELATED_MAX_TERM_SIZE:
+        size = len(members)
+        if size <= RELATED_WINDOW:
             scores.update(members)
+        elif size <= RELATED_MAX_TERM_SIZE:
+            scores.update(_nearest(members, position))
     scores.pop(position, None)
     # One integer per candidate orders by score (descending), then position:
     # position - score * n, with 0 <= position < n.
     n = len(ordered)
     best = heapq.nsmallest(RELATED_COUNT, [p - c * n for p, c in scores.items()])
     return tuple(key % n for key in best)
+
+
+def _nearest(members: Sequence[int], position: int) -> Sequence[int]:
+    """The :data:`RELATED_WINDOW` consecutive ``members`` (positions, in order)
+    around ``position``: half before it and half from it on, or the first or
+    last of them when it is near either end."""
+    middle = bisect_left(members, position)
+    start = max(0, min(middle - RELATED_WINDOW // 2, len(members) - RELATED_WINDOW))
+    return members[start : start + RELATED_WINDOW]
 
 
 def _related_keys(article: Article) -> list[str]:
