@@ -328,17 +328,13 @@ def _plain_inlines(html: str, text: str) -> bool:
         return False
     if "`" in text and _BLANK_CODE.search(html):
         return False
-    # Only a URL with a "%" or punycode ("xn--", in any case) may be refused.
+    # Only a URL with a "%" or punycode ("xn--", in any case) may be refused.  The
+    # HTML does not tell autolinks from links: any link may be one where the text
+    # has a "<".
     if "%" in html or ("--" in html and ("n--" in html or "N--" in html)):
-        for match in _HREF.finditer(html):
-            url = html_unescape(match.group(1))
-            # An autolink's text may be what markdown-it-py decodes: any URL
-            # with a ``%`` is suspect where the text may have an autolink.
-            if "%" in url and ("<" in text or _SPACE_AT_END.search(url)):
-                return False
-            host = _HOST.match(url)
-            if host is not None and ("%" in host.group() or "xn--" in host.group().lower()):
-                return False
+        autolinks = "<" in text
+        return not any(_unsafe_url(html_unescape(match.group(1)), autolinks)
+                       for match in _HREF.finditer(html))  # fmt: skip
     return True
 
 
@@ -683,7 +679,7 @@ def _collect(nodes: Sequence[Node], parts: list[str], depth: int) -> None:
 def _check_inline(node: Node) -> None:
     """Links, images and code spans pyrs writes differently."""
     name = node.name
-    if name in _LINKS and _unsafe_url(node):
+    if name in _LINKS and _unsafe_url(str(node.meta.get("url", "")), name == "autolink"):
         raise Unsupported("link destination")
     if name == "image":
         inside = [child.name for child in node.walk(include_self=False)]
@@ -697,16 +693,16 @@ def _check_inline(node: Node) -> None:
         raise Unsupported("blank code span")
 
 
-def _unsafe_url(node: Node) -> bool:
-    """Whether markdown-it-py might write this link's URL or text differently.
+def _unsafe_url(url: str, autolink: bool) -> bool:
+    """Whether markdown-it-py might write a link's URL (as pyrs normalised it) or,
+    for an ``autolink``, its text differently.
 
     pyrs percent-encodes a non-ASCII host, markdown-it-py punycodes it (and
     keeps IPv6 brackets, ``%5B`` in pyrs); in an autolink's text it decodes
     punycode and percent-escapes, pyrs does not; and markdown-it-py strips
     whitespace that entities put at either end (``[a](/&nbsp;)``).
     """
-    url = str(node.meta.get("url", ""))
-    if node.name == "autolink" and "%" in url:
+    if autolink and "%" in url:
         return True
     if "%" in url and _SPACE_AT_END.search(url):
         return True
